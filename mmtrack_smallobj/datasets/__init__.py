@@ -1,0 +1,6 @@
+"""Datasets: wrappers and samplers, transforms, and the synthetic data generator.
+
+Registered components live in ``datasets`` itself and ``datasets.transforms``; the
+generator in ``datasets.synthetic`` registers nothing and is imported on demand.
+"""
+from . import transforms  # noqa: F401

@@ -1,0 +1,1 @@
+"""Data transforms registered into mmtrack's TRANSFORMS registry."""

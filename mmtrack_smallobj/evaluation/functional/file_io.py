@@ -1,0 +1,162 @@
+"""Reading box, score and flag text files with validation.
+
+A results file that is short by one line, or has one garbled line, must not
+turn into a silently shifted or truncated evaluation. Every structural
+problem is an :class:`EvaluationInputError` naming the file and the line;
+callers that want such rows scored as failures instead say so explicitly
+(``lenient=True``), and get a per-row ``failed`` mask back.
+
+Values are not judged here: NaN, negative or zero sizes are legal numbers
+whose meaning depends on the evaluation convention (``frame_scores``).
+"""
+import os.path as osp
+import re
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+__all__ = [
+    'EvaluationInputError', 'read_box_file', 'read_score_file',
+    'read_flag_file'
+]
+
+# LaSOT and pytracking write commas, some trackers tabs or spaces.
+_SEP = re.compile(r'[,\t ]+')
+
+
+class EvaluationInputError(ValueError):
+    """Bad evaluation input, with the file (and line) it was found in.
+
+    Args:
+        path (str): The offending file.
+        message (str): What is wrong.
+        line (int, optional): 1-based line number.
+    """
+
+    def __init__(self, path: str, message: str,
+                 line: Optional[int] = None) -> None:
+        self.path = path
+        self.line = line
+        where = f'{path}, line {line}' if line is not None else path
+        super().__init__(f'{where}: {message}')
+
+
+def _read_lines(path: str) -> List[str]:
+    """Lines of a text file without trailing blank lines."""
+    if not osp.isfile(path):
+        raise EvaluationInputError(path, 'file not found')
+    try:
+        with open(path, 'r', encoding='utf-8') as f:
+            lines = f.read().splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise EvaluationInputError(path, f'cannot be read ({err})') from err
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
+
+
+def _read_rows(path: str, width: int, expected: Optional[int],
+               lenient: bool, what: str) -> Tuple[np.ndarray, np.ndarray]:
+    """Parse ``width`` numbers per line; see :func:`read_box_file`."""
+    lines = _read_lines(path)
+    if not lines:
+        if not lenient or expected is None:
+            raise EvaluationInputError(path, f'empty file (expected '
+                                       f'{expected or "some"} {what} lines)')
+        return np.full((expected, width), np.nan), np.ones(expected, bool)
+    rows = np.full((len(lines), width), np.nan)
+    failed = np.zeros(len(lines), bool)
+    for i, line in enumerate(lines):
+        tokens = [t for t in _SEP.split(line.strip()) if t]
+        try:
+            if len(tokens) != width:
+                raise ValueError(f'{len(tokens)} values, expected {width}')
+            rows[i] = [float(t) for t in tokens]
+        except ValueError as err:
+            if not lenient:
+                raise EvaluationInputError(
+                    path, f'unreadable {what} line {line.strip()!r} ({err})',
+                    i + 1) from None
+            failed[i] = True
+    if expected is not None and len(lines) != expected:
+        if not lenient:
+            raise EvaluationInputError(
+                path, f'has {len(lines)} lines but the video has {expected} '
+                'frames', min(len(lines), expected) + 1)
+        if len(lines) > expected:
+            rows, failed = rows[:expected], failed[:expected]
+        else:
+            pad = expected - len(lines)
+            rows = np.concatenate([rows, np.full((pad, width), np.nan)])
+            failed = np.concatenate([failed, np.ones(pad, bool)])
+    return rows, failed
+
+
+def read_box_file(path: str,
+                  expected: Optional[int] = None,
+                  lenient: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+    """Read one ``x, y, w, h`` box per line (comma, tab or space separated).
+
+    Args:
+        path (str): Text file.
+        expected (int, optional): Required number of lines (frames).
+        lenient (bool): Instead of raising, mark unreadable rows and rows
+            missing at the end as failed (filled with NaN) and drop extra
+            rows. Defaults to False.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: (N, 4) float64 boxes in ``x, y, w, h``
+        and the (N,) bool ``failed`` mask.
+
+    Raises:
+        EvaluationInputError: Missing, unreadable or empty file, a line that
+            is not four numbers, or a line count different from
+            ``expected`` (unless ``lenient``).
+    """
+    return _read_rows(path, 4, expected, lenient, 'box')
+
+
+def read_score_file(path: str,
+                    expected: Optional[int] = None,
+                    lenient: bool = False) -> Tuple[np.ndarray, np.ndarray]:
+    """Read one confidence per line; failed rows get NaN (never present).
+
+    Args:
+        path (str): Text file.
+        expected (int, optional): Required number of lines.
+        lenient (bool): See :func:`read_box_file`.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: (N,) scores and (N,) ``failed``.
+    """
+    rows, failed = _read_rows(path, 1, expected, lenient, 'confidence')
+    return rows[:, 0], failed
+
+
+def read_flag_file(path: str, expected: int) -> np.ndarray:
+    """Read integer flags, one line of comma-separated values (LaSOT) or one
+    value per line (GOT-10k ``absence.label``, ``cover.label``).
+
+    Args:
+        path (str): Text file.
+        expected (int): Required number of values (frames).
+
+    Returns:
+        np.ndarray: (expected,) int array.
+    """
+    lines = _read_lines(path)
+    values: List[int] = []
+    for i, line in enumerate(lines):
+        for token in _SEP.split(line.strip()):
+            if not token:
+                continue
+            try:
+                values.append(int(float(token)))
+            except ValueError:
+                raise EvaluationInputError(
+                    path, f'unreadable flag {token!r}', i + 1) from None
+    if len(values) != expected:
+        raise EvaluationInputError(
+            path, f'has {len(values)} values but the video has {expected} '
+            'frames')
+    return np.asarray(values, dtype=np.int64)

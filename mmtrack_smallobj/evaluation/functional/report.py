@@ -1,0 +1,80 @@
+"""Plain-text tables of an evaluation dict (overall and per size bin)."""
+from typing import Dict, List, Optional, Sequence
+
+from .evaluate import CORE_METRICS, LT_METRICS
+
+__all__ = ['format_metrics_table']
+
+_HEADERS = dict(
+    success='Success',
+    precision='Prec@20',
+    norm_precision='NPrec@.2',
+    ao='AO',
+    sr50='SR50',
+    sr75='SR75',
+    point_accuracy='PointAcc',
+    lt_precision='LT-Pr',
+    lt_recall='LT-Re',
+    lt_fscore='LT-F',
+    oxuva_tpr='OxUvA-TPR',
+    oxuva_tnr='OxUvA-TNR',
+    oxuva_maxgm='MaxGM',
+    antiuav_sa='AntiUAV-SA',
+    num_frames='frames',
+    num_videos='videos')
+
+
+def _cell(value: Optional[float], integer: bool = False) -> str:
+    """A number with two decimals, or 'n/a' for an undefined value."""
+    if value is None:
+        return 'n/a'
+    return str(int(value)) if integer else f'{value:.2f}'
+
+
+def _table(first: str, rows: Sequence[Sequence[str]],
+           keys: Sequence[str]) -> str:
+    """Right-aligned columns with a rule under the header."""
+    header = [first] + [_HEADERS.get(k, k) for k in keys]
+    table = [header] + [list(r) for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    lines = []
+    for j, row in enumerate(table):
+        cells = [row[0].ljust(widths[0])]
+        cells += [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        lines.append('  '.join(cells))
+        if j == 0:
+            lines.append('-' * len(lines[0]))
+    return '\n'.join(lines)
+
+
+def format_metrics_table(metrics: Dict) -> str:
+    """Readable overall table, long-term table (if any) and by-size table.
+
+    Args:
+        metrics (dict): Output of ``evaluate_videos`` / ``evaluate_results``.
+
+    Returns:
+        str: Multi-line text, percentages with two decimals.
+    """
+    keys = list(CORE_METRICS) + ['num_videos', 'num_frames']
+    count = {'num_videos', 'num_frames'}
+    title = f"convention: {metrics.get('convention', '?')}"
+    if metrics.get('only_eval_visible'):
+        title += ' (only_eval_visible)'
+    parts: List[str] = [title]
+    parts.append(
+        _table('overall', [['all'] + [
+            _cell(metrics.get(k), k in count) for k in keys
+        ]], keys))
+    if 'lt_fscore' in metrics:
+        lt_keys = list(LT_METRICS)
+        parts.append(
+            _table('long-term', [[
+                f"thr={metrics.get('presence_threshold', 0.5):g}"
+            ] + [_cell(metrics.get(k)) for k in lt_keys]], lt_keys))
+    by_size = metrics.get('by_size') or {}
+    if by_size:
+        rows = [[label] + [_cell(m.get(k), k in count) for k in keys]
+                for label, m in by_size.items()]
+        parts.append(_table('size (px)', rows, keys))
+    return '\n\n'.join(parts)

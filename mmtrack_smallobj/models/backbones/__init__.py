@@ -1,0 +1,1 @@
+"""Backbones registered into mmtrack's MODELS registry."""

@@ -1,0 +1,1 @@
+"""Losses (mmdet's loss contract) registered into mmtrack's MODELS registry."""

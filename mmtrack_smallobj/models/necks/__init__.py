@@ -1,0 +1,1 @@
+"""Necks registered into mmtrack's MODELS registry."""

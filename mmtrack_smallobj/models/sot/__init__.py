@@ -1,0 +1,1 @@
+"""Single-object tracking models registered into mmtrack's MODELS registry."""

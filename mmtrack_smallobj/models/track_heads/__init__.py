@@ -1,0 +1,1 @@
+"""Track heads registered into mmtrack's MODELS registry."""

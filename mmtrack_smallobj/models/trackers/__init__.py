@@ -1,0 +1,1 @@
+"""Trackers (association of candidates over frames) registered into MODELS."""

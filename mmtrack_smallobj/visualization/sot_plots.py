@@ -1,0 +1,148 @@
+"""PNG plots of an evaluation dict: success curve, precision curve, and a
+per-size-bin bar chart.
+
+The curves draw the overall curve and one curve per size bin, because for
+small objects the overall curve hides where a tracker breaks down.
+matplotlib's Agg backend is selected explicitly so that plotting works on
+headless machines and never opens a window.
+"""
+import os
+import os.path as osp
+from typing import Dict, List, Sequence
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+__all__ = [
+    'plot_success_curve', 'plot_precision_curve', 'plot_size_bins',
+    'plot_all'
+]
+
+
+def _plot_curve(metrics: Dict, key: str, score_key: str, out_file: str,
+                xlabel: str, title: str) -> str:
+    """One curve plot with the overall and per-bin curves."""
+    curves = metrics.get('curves') or {}
+    if key not in curves:
+        raise ValueError(f'metrics have no {key} curve to plot')
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    overall = curves[key]
+    score = metrics.get(score_key)
+    label = 'all' if score is None else f'all [{score:.1f}]'
+    ax.plot(overall['thresholds'], overall['values'], 'k-', lw=2,
+            label=label)
+    by_size = curves.get('by_size') or {}
+    for name, bin_curves in by_size.items():
+        curve = bin_curves.get(key)
+        if not curve:
+            continue
+        bin_score = (metrics.get('by_size', {}).get(name) or {}).get(score_key)
+        text = name if bin_score is None else f'{name} [{bin_score:.1f}]'
+        ax.plot(curve['thresholds'], curve['values'], '--', lw=1, label=text)
+    ax.set(
+        xlabel=xlabel,
+        ylabel='Success rate (%)' if key == 'success' else 'Precision (%)',
+        ylim=(0, 100),
+        xlim=(overall['thresholds'][0], overall['thresholds'][-1]),
+        title=f"{title} ({metrics.get('convention', '?')} convention)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc='best', fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=100)
+    plt.close(fig)
+    return out_file
+
+
+def plot_success_curve(metrics: Dict, out_file: str) -> str:
+    """Success (IoU) curve, overall and per size bin.
+
+    Args:
+        metrics (dict): Output of ``evaluate_videos``.
+        out_file (str): PNG path.
+
+    Returns:
+        str: ``out_file``.
+    """
+    return _plot_curve(metrics, 'success', 'success', out_file,
+                       'Overlap threshold', 'Success plot of OPE')
+
+
+def plot_precision_curve(metrics: Dict, out_file: str) -> str:
+    """Precision (centre error) curve, overall and per size bin.
+
+    Args:
+        metrics (dict): Output of ``evaluate_videos``.
+        out_file (str): PNG path.
+
+    Returns:
+        str: ``out_file``.
+    """
+    return _plot_curve(metrics, 'precision', 'precision', out_file,
+                       'Location error threshold (px)',
+                       'Precision plot of OPE')
+
+
+def plot_size_bins(metrics: Dict,
+                   out_file: str,
+                   keys: Sequence[str] = ('success', 'precision',
+                                          'point_accuracy')) -> str:
+    """Grouped bar chart of some metrics per size bin (empty bins left out).
+
+    Args:
+        metrics (dict): Output of ``evaluate_videos``.
+        out_file (str): PNG path.
+        keys (Sequence[str]): Metrics to show. Defaults to success,
+            precision and point accuracy.
+
+    Returns:
+        str: ``out_file``.
+    """
+    by_size = {
+        name: m
+        for name, m in (metrics.get('by_size') or {}).items()
+        if m.get('num_frames')
+    }
+    if not by_size:
+        raise ValueError('metrics have no non-empty size bin to plot')
+    names = list(by_size)
+    width = 0.8 / len(keys)
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(names)), 4.5))
+    for j, key in enumerate(keys):
+        values = [by_size[n].get(key) or 0.0 for n in names]
+        xs = [i + (j - (len(keys) - 1) / 2) * width for i in range(len(names))]
+        ax.bar(xs, values, width, label=key)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(
+        [f"{n}\n({by_size[n]['num_frames']} fr)" for n in names])
+    ax.set(
+        ylabel='%',
+        ylim=(0, 100),
+        xlabel='object size sqrt(w*h) (px)',
+        title=f"Metrics per object size ({metrics.get('convention', '?')} "
+        'convention)')
+    ax.grid(True, axis='y', alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=100)
+    plt.close(fig)
+    return out_file
+
+
+def plot_all(metrics: Dict, out_dir: str) -> List[str]:
+    """Write ``success.png``, ``precision.png`` and ``size_bins.png``.
+
+    Args:
+        metrics (dict): Output of ``evaluate_videos``.
+        out_dir (str): Folder, created if needed.
+
+    Returns:
+        list[str]: The written files.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    return [
+        plot_success_curve(metrics, osp.join(out_dir, 'success.png')),
+        plot_precision_curve(metrics, osp.join(out_dir, 'precision.png')),
+        plot_size_bins(metrics, osp.join(out_dir, 'size_bins.png')),
+    ]

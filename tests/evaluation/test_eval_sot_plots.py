@@ -1,0 +1,33 @@
+"""Plots: the PNG files exist and hold real images."""
+import numpy as np
+import pytest
+
+pytest.importorskip('matplotlib')
+from mmtrack_smallobj.evaluation.functional import (VideoData,  # noqa: E402
+                                                    evaluate_videos,
+                                                    xywh_to_xyxy)
+from mmtrack_smallobj.visualization import plot_all, plot_size_bins  # noqa
+
+
+def test_plot_all_writes_non_trivial_pngs(random_videos, tmp_path):
+    videos = [
+        VideoData(f'v{i}', xywh_to_xyxy(g), xywh_to_xyxy(p), vis)
+        for i, (g, p, vis) in enumerate(random_videos(seed=9))
+    ]
+    metrics = evaluate_videos(videos, 'mmtrack')
+    files = plot_all(metrics, str(tmp_path / 'plots'))
+    assert len(files) == 3
+    for path in files:
+        data = open(path, 'rb').read()
+        assert data[:8] == b'\x89PNG\r\n\x1a\n', path
+        assert len(data) > 10_000, path  # axes, curves and text, not blank
+    from PIL import Image
+    with Image.open(files[0]) as img:
+        pixels = np.asarray(img.convert('L'))
+    assert pixels.std() > 10  # not a single flat colour
+
+
+def test_size_bin_chart_needs_a_non_empty_bin(tmp_path):
+    with pytest.raises(ValueError, match='no non-empty size bin'):
+        plot_size_bins({'by_size': {'<8': {'num_frames': 0}}},
+                       str(tmp_path / 'x.png'))
