@@ -16,7 +16,7 @@ import pytest
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(
     REPO_ROOT, 'configs', 'siamese_rpn',
-    'siamese-rpn_r18-tiny_1xb16-4e_synthetic-lasot_test-synthetic-lasot.py')
+    'siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py')
 MIM = osp.join(osp.dirname(sys.executable), 'mim')
 TINY_LOADER = [
     'train_dataloader.num_workers=0',

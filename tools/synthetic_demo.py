@@ -25,7 +25,7 @@ from typing import List, Optional
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'siamese_rpn',
-    'siamese-rpn_r18-tiny_1xb16-4e_synthetic-lasot_test-synthetic-lasot.py')
+    'siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py')
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -36,8 +36,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--train-videos', type=int, default=24)
     parser.add_argument('--train-frames', type=int, default=120)
-    parser.add_argument('--test-videos', type=int, default=8)
-    parser.add_argument('--test-frames', type=int, default=150)
+    parser.add_argument('--test-videos', type=int, default=6)
+    parser.add_argument('--test-frames', type=int, default=120)
     parser.add_argument('--frame-size', default='320x240')
     parser.add_argument('--epochs', type=int, default=None,
                         help='override the config\'s max_epochs')
@@ -112,7 +112,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     if osp.isfile(checkpoint):
         print(f'=== train: found {checkpoint}, kept', flush=True)
     else:
-        options = [f'train_dataloader.dataset.data_root={train_data}/']
+        # mmengine builds the validation loop even when no epoch validates.
+        options = [
+            f'train_dataloader.dataset.data_root={train_data}/',
+            f'val_dataloader.dataset.data_root={test_data}/'
+        ]
         if args.epochs is not None:
             options.append(f'train_cfg.max_epochs={args.epochs}')
         if args.samples_per_epoch is not None:
@@ -138,7 +142,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     run_step('evaluate (tools/eval_results.py)', [
         sys.executable, osp.join(REPO_ROOT, 'tools', 'eval_results.py'),
         '--data-root', test_data, '--format', 'lasot', '--results',
-        results_dir, '--json', osp.join(work_dir, 'metrics.json'), '--plots',
+        results_dir, '--convention', 'lasot', '--json',
+        osp.join(work_dir, 'metrics.json'), '--plots',
         osp.join(work_dir, 'plots')
     ], osp.join(log_dir, 'eval.log'))
     print(f'\nDemo finished in {(time.time() - start) / 60:.1f} min; '

@@ -31,7 +31,7 @@ model = dict(
 
 train_pipeline = [
     dict(
-        type='PairSampling',
+        type='VisiblePairSampling',
         frame_range=100,
         pos_prob=0.8,
         filter_template_img=False),
@@ -59,10 +59,10 @@ train_pipeline = [
 
 train_dataloader = dict(
     _delete_=True,
-    batch_size=16,
+    batch_size=8,
     num_workers=1,
     persistent_workers=True,
-    sampler=dict(type='QuotaSampler', samples_per_epoch=1600),
+    sampler=dict(type='QuotaSampler', samples_per_epoch=960),
     dataset=dict(
         type='LaSOTDataset',
         data_root='data/synthetic/lasot_train/',

@@ -1,4 +1,0 @@
-_base_ = [
-    '../_base_/datasets/synthetic_lasot.py',
-    './siamese-rpn_r18-tiny_1xb16-4e_synthetic-lasot_base.py'
-]
