@@ -61,3 +61,19 @@ def test_runnable_config_builds_model_and_evaluator(path):
         assert DATASETS.get(dataset['type']) is not None
         for step in dataset.get('pipeline', []):
             assert TRANSFORMS.get(step['type']) is not None, step['type']
+
+
+METAFILES = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', '*', 'metafile.yml')))
+
+
+@pytest.mark.parametrize('path', METAFILES, ids=_rel)
+def test_metafile_names_existing_configs(path):
+    import yaml
+    with open(path) as f:
+        meta = yaml.safe_load(f)
+    models = meta.get('Models', [])
+    assert models, f'{_rel(path)} lists no model'
+    for model in models:
+        config = osp.join(REPO_ROOT, model['Config'])
+        assert osp.isfile(config), f"{_rel(path)}: {model['Config']} missing"
+        assert model['Name'] == osp.splitext(osp.basename(config))[0]

@@ -12,6 +12,7 @@ docs/evaluation.md for what each convention does.
 """
 import argparse
 import json
+import os
 import sys
 from typing import List, Optional
 
@@ -81,8 +82,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     print(format_metrics_table(metrics))
     if args.json:
-        with open(args.json, 'w', encoding='utf-8') as f:
-            json.dump(metrics, f, indent=2)
+        # Serialise first, then write and rename: an interrupted run never
+        # leaves a half-written file; undefined values are null, never NaN.
+        text = json.dumps(metrics, indent=2, allow_nan=False)
+        tmp = f'{args.json}.tmp'
+        with open(tmp, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(tmp, args.json)
         print(f'\nmetrics written to {args.json}')
     if args.plots:
         from mmtrack_smallobj.visualization import plot_all
