@@ -71,8 +71,7 @@ def normalise_tool_argv(name: str, argv: Sequence[str]) -> List[str]:
     has_checkpoint_flag = False
     # Options of mmtrack's tools that take a value; everything after them is
     # theirs (``--cfg-options`` takes several), so positionals end there.
-    value_options = {'--checkpoint', '--work-dir', '--launcher',
-                     '--local_rank', '--local-rank'}
+    value_options = {'--checkpoint', '--work-dir', '--launcher', '--local_rank'}
     i = 0
     args = list(argv)
     while i < len(args):
