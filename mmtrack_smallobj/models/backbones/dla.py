@@ -15,10 +15,11 @@ import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule, build_conv_layer, build_norm_layer
 from mmdet.utils import OptConfigType, OptMultiConfig
-from mmengine.model import BaseModule
 from mmtrack.registry import MODELS
 from torch import Tensor
-from torch.nn.modules.batchnorm import _BatchNorm
+
+from .base_backbone import (FrozenStagesBackbone, default_init_cfg,
+                            default_norm_cfg)
 
 
 class DLABasicBlock(nn.Module):
@@ -147,7 +148,7 @@ class DLATree(nn.Module):
 
 
 @MODELS.register_module()
-class DLA(BaseModule):
+class DLA(FrozenStagesBackbone):
     """Deep Layer Aggregation backbone (DLA-34) returning several levels.
 
     After a stride-1 ``base_layer``, module ``level{i}`` (i = 0..5) runs at
@@ -189,12 +190,7 @@ class DLA(BaseModule):
                  norm_cfg: OptConfigType = None,
                  norm_eval: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
-        if init_cfg is None:
-            init_cfg = [
-                dict(type='Kaiming', layer='Conv2d'),
-                dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
-            ]
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=default_init_cfg(init_cfg))
         if depth not in self.arch_settings:
             raise KeyError(f'invalid depth {depth} for DLA; '
                            f'expected one of {sorted(self.arch_settings)}')
@@ -207,8 +203,7 @@ class DLA(BaseModule):
         if frozen_stages not in range(-1, num_levels):
             raise ValueError(f'frozen_stages must be in -1..{num_levels - 1} '
                              f'(the last level built), got {frozen_stages}')
-        norm_cfg = (dict(type='BN', requires_grad=True)
-                    if norm_cfg is None else dict(norm_cfg))
+        norm_cfg = default_norm_cfg(norm_cfg)
         levels, channels = self.arch_settings[depth]
         self.depth = depth
         self.channels = channels
@@ -266,17 +261,11 @@ class DLA(BaseModule):
             in_channels = out_channels
         return nn.Sequential(*layers)
 
-    def _freeze_stages(self) -> None:
-        """Put the frozen levels in eval mode and stop their gradients."""
-        if self.frozen_stages < 0:
-            return
-        frozen = [self.base_layer] + [
+    def _frozen_modules(self) -> List[nn.Module]:
+        """``base_layer`` and ``level0`` to ``level{frozen_stages}``."""
+        return [self.base_layer] + [
             getattr(self, f'level{i}') for i in range(self.frozen_stages + 1)
         ]
-        for module in frozen:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Run the levels up to the last requested one.
@@ -293,21 +282,3 @@ class DLA(BaseModule):
             x = getattr(self, f'level{i}')(x)
             outs[i] = x
         return tuple(outs[i] for i in self.out_indices)
-
-    def train(self, mode: bool = True) -> 'DLA':
-        """Switch mode, keeping frozen levels and, with ``norm_eval``,
-        every BatchNorm in eval mode.
-
-        Args:
-            mode (bool): Training mode if True.
-
-        Returns:
-            DLA: self.
-        """
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self

@@ -6,21 +6,22 @@ compute at strides 4 and 8 instead, so such a target keeps several feature
 points, and stays cheap enough for CPU tracking. Cross-scale fusion is left to
 the neck (e.g. ``mmdet.FPN``).
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmdet.models.backbones.resnet import BasicBlock
 from mmdet.models.layers import ResLayer
 from mmdet.utils import OptConfigType, OptMultiConfig
-from mmengine.model import BaseModule
 from mmtrack.registry import MODELS
 from torch import Tensor
-from torch.nn.modules.batchnorm import _BatchNorm
+
+from .base_backbone import (FrozenStagesBackbone, default_init_cfg,
+                            default_norm_cfg)
 
 
 @MODELS.register_module()
-class HighResShallowNet(BaseModule):
+class HighResShallowNet(FrozenStagesBackbone):
     """Stride-4 stem followed by a few residual stages, the first at stride 4.
 
     Stage ``i`` (0-based, module ``layer{i + 1}``) has
@@ -68,12 +69,7 @@ class HighResShallowNet(BaseModule):
                  norm_cfg: OptConfigType = None,
                  norm_eval: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
-        if init_cfg is None:
-            init_cfg = [
-                dict(type='Kaiming', layer='Conv2d'),
-                dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
-            ]
-        super().__init__(init_cfg=init_cfg)
+        super().__init__(init_cfg=default_init_cfg(init_cfg))
         if num_stages not in range(1, self.MAX_STAGES + 1):
             raise ValueError(f'num_stages must be in 1..{self.MAX_STAGES}, '
                              f'got {num_stages}')
@@ -96,8 +92,7 @@ class HighResShallowNet(BaseModule):
         if frozen_stages not in range(-1, num_stages + 1):
             raise ValueError(f'frozen_stages must be in -1..{num_stages}, '
                              f'got {frozen_stages}')
-        norm_cfg = (dict(type='BN', requires_grad=True)
-                    if norm_cfg is None else dict(norm_cfg))
+        norm_cfg = default_norm_cfg(norm_cfg)
         if stem_channels is None:
             stem_channels = base_channels
         self.num_stages = num_stages
@@ -128,19 +123,12 @@ class HighResShallowNet(BaseModule):
 
         self._freeze_stages()
 
-    def _freeze_stages(self) -> None:
-        """Put the stem and the first ``frozen_stages`` stages in eval mode
-        and stop their gradients."""
-        if self.frozen_stages < 0:
-            return
-        frozen = [self.stem] + [
+    def _frozen_modules(self) -> List[nn.Module]:
+        """The stem and the first ``frozen_stages`` stages."""
+        return [self.stem] + [
             getattr(self, f'layer{i}')
             for i in range(1, self.frozen_stages + 1)
         ]
-        for module in frozen:
-            module.eval()
-            for param in module.parameters():
-                param.requires_grad = False
 
     def forward(self, x: Tensor) -> Tuple[Tensor, ...]:
         """Run the stem and every stage.
@@ -157,21 +145,3 @@ class HighResShallowNet(BaseModule):
             x = getattr(self, f'layer{i + 1}')(x)
             outs.append(x)
         return tuple(outs[i] for i in self.out_indices)
-
-    def train(self, mode: bool = True) -> 'HighResShallowNet':
-        """Switch mode, keeping frozen stages and, with ``norm_eval``,
-        every BatchNorm in eval mode.
-
-        Args:
-            mode (bool): Training mode if True.
-
-        Returns:
-            HighResShallowNet: self.
-        """
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for module in self.modules():
-                if isinstance(module, _BatchNorm):
-                    module.eval()
-        return self

@@ -153,3 +153,18 @@ def test_pretrained_init_cfg_round_trip(pretrained_round_trip, tmp_path,
     pretrained_round_trip(
         dict(type='HighResShallowNet', base_channels=8, num_blocks=(1, 2)),
         tmp_path, prefix)
+
+
+def test_backbone_base_requires_frozen_modules():
+    from mmtrack_smallobj.models.backbones.base_backbone import \
+        FrozenStagesBackbone
+
+    class NoFrozenModules(FrozenStagesBackbone):
+
+        def __init__(self):
+            super().__init__()
+            self.frozen_stages = 0
+            self.norm_eval = False
+
+    with pytest.raises(NotImplementedError, match='NoFrozenModules'):
+        NoFrozenModules()._freeze_stages()
