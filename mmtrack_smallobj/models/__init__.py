@@ -2,4 +2,5 @@
 
 Each subpackage registers its components into ``mmtrack.registry.MODELS`` on import.
 """
-from . import backbones, losses, necks, sot, track_heads, trackers  # noqa: F401
+from . import (backbones, layers, losses, necks, sot,  # noqa: F401
+               track_heads, trackers)

@@ -1,1 +1,4 @@
-"""Single-object tracking models registered into mmtrack's MODELS registry."""
+"""Single-object trackers."""
+from .global_search_tracker import GlobalSearchTracker
+
+__all__ = ['GlobalSearchTracker']

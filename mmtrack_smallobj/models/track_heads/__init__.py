@@ -1,1 +1,4 @@
-"""Track heads registered into mmtrack's MODELS registry."""
+"""Tracking heads."""
+from .point_global_search_head import PointGlobalSearchHead, decode_points
+
+__all__ = ['PointGlobalSearchHead', 'decode_points']

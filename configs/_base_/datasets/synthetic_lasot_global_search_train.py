@@ -1,0 +1,39 @@
+# Whole-frame training pairs from the synthetic LaSOT-layout set: a template
+# and a search frame of the same video (both with the target visible), the
+# same random scale and flip for both, colour and blur jitter.
+train_pipeline = [
+    dict(
+        type='VisiblePairSampling',
+        frame_range=100,
+        pos_prob=1.0,
+        filter_template_img=False),
+    dict(
+        type='TransformBroadcaster',
+        share_random_params=True,
+        transforms=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadTrackAnnotations', with_instance_id=False),
+            dict(
+                type='RandomResize',
+                scale=(320, 240),
+                ratio_range=(0.75, 1.25),
+                keep_ratio=True),
+            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+        ]),
+    dict(type='SeqColorAug', prob=[1.0, 1.0]),
+    dict(type='SeqBlurAug', prob=[0.0, 0.2]),
+    dict(type='PackTrackInputs', ref_prefix='search', num_template_frames=1)
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='QuotaSampler', samples_per_epoch=800),
+    dataset=dict(
+        type='LaSOTDataset',
+        data_root='data/synthetic/lasot_train/',
+        ann_file='lasot_train_infos.txt',
+        data_prefix=dict(img_path=''),
+        pipeline=train_pipeline,
+        test_mode=False))

@@ -1,0 +1,32 @@
+# The CPU default global-search tracker: a shallow high-resolution backbone
+# (strides 4 and 8), an FPN that gives both levels the deep level's context,
+# and the point head with deep supervision on both levels.
+model = dict(
+    type='GlobalSearchTracker',
+    data_preprocessor=dict(
+        type='TrackDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_size_divisor=32),
+    backbone=dict(
+        type='HighResShallowNet',
+        num_stages=2,
+        num_blocks=2,
+        base_channels=32,
+        out_indices=(0, 1)),
+    neck=dict(
+        type='mmdet.FPN', in_channels=[32, 64], out_channels=32, num_outs=2),
+    head=dict(
+        type='PointGlobalSearchHead',
+        in_channels=32,
+        strides=[4, 8],
+        feat_channels=32,
+        num_convs=2,
+        corr_type='DC',
+        template_size=7,
+        num_reg_points=9,
+        loss_cls=dict(type='HardMaxPointLoss', num_points=1, margin=0.5),
+        loss_bbox=dict(type='mmdet.GIoULoss', loss_weight=1.0),
+        test_cfg=dict(pre_nms_top_k=100, nms_iou_thr=0.5, max_candidates=10)),
+    test_cfg=dict(short_side=240, max_long_side=1333, size_divisor=32))

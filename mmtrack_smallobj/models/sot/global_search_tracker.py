@@ -1,0 +1,236 @@
+"""A single-object tracker that searches the whole frame every frame.
+
+Local-window trackers lose a target for good once it leaves their window
+(occlusion, out of view, a fast jump). :class:`GlobalSearchTracker` never
+crops: the template is pooled from the first frame's features on the given
+box, and every later frame is searched in full at a fixed test scale, so the
+target is re-found wherever it reappears.
+"""
+import math
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
+from mmengine.structures import InstanceData
+from mmtrack.models.sot.base import BaseSingleObjectTracker
+from mmtrack.registry import MODELS
+from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
+                           SampleList)
+from torch import Tensor
+
+DEFAULT_TEST_CFG = dict(
+    test_mode='OPE', short_side=512, max_long_side=1333, size_divisor=32)
+
+
+def test_scale_shape(height: int, width: int, short_side: int,
+                     max_long_side: Optional[int]) -> Tuple[int, int]:
+    """Frame size after resizing to the test scale, aspect ratio kept.
+
+    Args:
+        height (int): Input height.
+        width (int): Input width.
+        short_side (int): Target length of the shorter side.
+        max_long_side (int, optional): Cap on the longer side.
+
+    Returns:
+        tuple[int, int]: (height, width) at the test scale.
+    """
+    scale = short_side / min(height, width)
+    if max_long_side is not None:
+        scale = min(scale, max_long_side / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+@MODELS.register_module()
+class GlobalSearchTracker(BaseSingleObjectTracker):
+    """Whole-frame single-object tracker (DMTrack's detector stage).
+
+    ``loss`` takes template/search pairs of whole frames; ``init`` pools the
+    template from the first frame on its box; ``track`` resizes each frame
+    so its short side is ``test_cfg.short_side`` (long side capped at
+    ``max_long_side``), searches all of it and returns the best candidate
+    box and its score. All candidates of the last frame (in input pixels)
+    are kept in ``self.memo.candidates`` for association and display.
+
+    Args:
+        backbone (dict): Backbone config, e.g. ``HighResShallowNet`` or
+            ``DLA``.
+        neck (dict, optional): Neck config; its outputs (or the backbone's)
+            must be the head's levels.
+        head (dict): :class:`PointGlobalSearchHead` config.
+        frozen_modules (str | Sequence[str], optional): Modules to freeze.
+        train_cfg (dict, optional): Unused; accepted for mmtrack symmetry.
+        test_cfg (dict, optional): ``short_side`` (default 512),
+            ``max_long_side`` (1333, None for no cap), ``size_divisor``
+            (32), ``test_mode`` ('OPE' or 'VOT').
+        data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
+        init_cfg (dict | list[dict], optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 head: dict,
+                 neck: OptConfigType = None,
+                 frozen_modules: Optional[Sequence[str]] = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(data_preprocessor, init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck) if neck is not None else None
+        self.head = MODELS.build(head)
+        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
+        if unknown:
+            raise KeyError(f'unknown GlobalSearchTracker test_cfg keys '
+                           f'{sorted(unknown)}; known: '
+                           f'{sorted(DEFAULT_TEST_CFG)}')
+        self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        self.train_cfg = train_cfg
+        self._first_frame_path: Optional[str] = None
+        if frozen_modules is not None:
+            self.freeze_module(frozen_modules)
+
+    def extract_feat(self, img: Tensor) -> List[Tensor]:
+        """Backbone (and neck) features of a batch of frames."""
+        feats = self.backbone(img)
+        if self.with_neck:
+            feats = self.neck(feats)
+        return list(feats)
+
+    def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList,
+             **kwargs) -> Dict[str, Tensor]:
+        """Losses of a batch of whole-frame template/search pairs.
+
+        Args:
+            inputs (dict[str, Tensor]): ``img`` (N, 1, C, H, W) template
+                frames and ``search_img`` (N, 1, C, H', W') search frames.
+            data_samples (list[TrackDataSample]): With ``gt_instances``
+                (template box, label 1 for a positive pair) and
+                ``search_gt_instances`` (search box).
+
+        Returns:
+            dict[str, Tensor]: Per-level losses of the head.
+        """
+        template_img, search_img = inputs['img'], inputs['search_img']
+        for name, img in (('img', template_img), ('search_img', search_img)):
+            if img.dim() != 5 or img.size(1) != 1:
+                raise ValueError(f'inputs[{name!r}] must be (N, 1, C, H, W),'
+                                 f' got {tuple(img.shape)}')
+        template_img, search_img = template_img[:, 0], search_img[:, 0]
+        template_boxes, search_boxes = [], []
+        for sample in data_samples:
+            labels = sample.gt_instances.get('labels')
+            if labels is not None and not bool(labels[0]):
+                raise ValueError(
+                    'GlobalSearchTracker trains on positive pairs only (the '
+                    'max-point loss needs the target in the search frame); '
+                    'set pos_prob=1.0 in the pair sampling transform')
+            template_boxes.append(sample.gt_instances.bboxes[0])
+            search_boxes.append(sample.search_gt_instances.bboxes[0])
+        template_boxes = torch.stack(template_boxes).float()
+        search_boxes = torch.stack(search_boxes).float()
+        if template_img.shape == search_img.shape:
+            # One backbone pass over both halves is faster than two.
+            feats = self.extract_feat(torch.cat([template_img, search_img]))
+            num = template_img.size(0)
+            template_feats = [feat[:num] for feat in feats]
+            search_feats = [feat[num:] for feat in feats]
+        else:
+            template_feats = self.extract_feat(template_img)
+            search_feats = self.extract_feat(search_img)
+        return self.head.loss(template_feats, search_feats, template_boxes,
+                              search_boxes)
+
+    def _resize_to_test_scale(
+            self, img: Tensor) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
+        """Resize (and pad) one frame to the test scale.
+
+        Returns:
+            tuple[Tensor, Tensor, tuple[int, int]]: the resized, padded
+            (1, C, H', W') frame, the (4,) x, y, x, y factors from input to
+            resized pixels, and the resized (unpadded) height and width.
+        """
+        height, width = img.shape[-2:]
+        new_h, new_w = test_scale_shape(height, width,
+                                        self.test_cfg['short_side'],
+                                        self.test_cfg['max_long_side'])
+        if (new_h, new_w) != (height, width):
+            img = F.interpolate(
+                img, size=(new_h, new_w), mode='bilinear',
+                align_corners=False)
+        divisor = self.test_cfg['size_divisor']
+        pad_h = math.ceil(new_h / divisor) * divisor - new_h
+        pad_w = math.ceil(new_w / divisor) * divisor - new_w
+        if pad_h or pad_w:
+            img = F.pad(img, (0, pad_w, 0, pad_h))
+        factor = img.new_tensor(
+            [new_w / width, new_h / height, new_w / width, new_h / height])
+        return img, factor, (new_h, new_w)
+
+    def init(self, img: Tensor) -> None:
+        """Pool the template from the first frame on ``self.memo.bbox``.
+
+        Args:
+            img (Tensor): (1, C, H, W) first frame.
+
+        Raises:
+            ValueError: if the box is not finite, has no positive size, or
+                lies outside the image.
+        """
+        box = bbox_cxcywh_to_xyxy(self.memo.bbox.float().view(1, 4))[0]
+        height, width = img.shape[-2:]
+        where = self._first_frame_path or 'the first frame'
+        if not bool(torch.isfinite(box).all()):
+            raise ValueError(f'first-frame box of {where} is not finite: '
+                             f'{box.tolist()}')
+        if not (box[2] > box[0] and box[3] > box[1]):
+            raise ValueError(f'first-frame box of {where} has no positive '
+                             f'size (x1, y1, x2, y2 = {box.tolist()})')
+        if box[0] >= width or box[1] >= height or box[2] <= 0 or box[3] <= 0:
+            raise ValueError(f'first-frame box of {where} '
+                             f'(x1, y1, x2, y2 = {box.tolist()}) lies outside '
+                             f'the {width}x{height} image')
+        scaled, factor, _ = self._resize_to_test_scale(img)
+        feats = self.extract_feat(scaled)
+        self.memo.templates = self.head.pool_templates(
+            feats, (box * factor)[None])
+        self.memo.image_size = (height, width)
+
+    def track(self, img: Tensor, data_samples: SampleList) -> InstanceList:
+        """Search the whole frame for the target.
+
+        Args:
+            img (Tensor): (1, C, H, W) current frame.
+            data_samples (list[TrackDataSample]): Unused beyond the API.
+
+        Returns:
+            list[InstanceData]: One result with ``bboxes`` (1, 4) x1, y1,
+            x2, y2 in input pixels (clipped to the image) and ``scores``
+            (1,), the best candidate's probability. A frame where nothing
+            scores well still returns its best candidate, with its low
+            score.
+        """
+        height, width = img.shape[-2:]
+        scaled, factor, valid_size = self._resize_to_test_scale(img)
+        feats = self.extract_feat(scaled)
+        candidates = self.head.predict(self.memo.templates, feats,
+                                       valid_size)
+        boxes = candidates.bboxes / factor
+        bounds = boxes.new_tensor([width, height, width, height])
+        boxes = torch.minimum(boxes.clamp(min=0), bounds)
+        candidates.bboxes = boxes
+        self.memo.candidates = candidates
+        result = InstanceData(
+            bboxes=boxes[:1].to(img.dtype),
+            scores=candidates.scores[:1].to(img.dtype))
+        return [result]
+
+    def predict_ope(self, inputs: dict, data_samples: SampleList):
+        """mmtrack's one-pass evaluation, with the frame's path kept so that
+        a bad first box names its file."""
+        metainfo = data_samples[0].metainfo
+        if metainfo.get('frame_id', -1) == 0:
+            self._first_frame_path = metainfo.get('img_path')
+        return super().predict_ope(inputs, data_samples)

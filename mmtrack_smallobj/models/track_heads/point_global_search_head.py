@@ -1,0 +1,363 @@
+"""Point-based global-search head: scores every feature point of the whole
+frame on every supervised level and regresses a box from each point.
+
+The template is cut from the template frame's own feature maps by RoIAlign
+on its ground-truth box, so training and tracking use whole frames and no
+search window. Each level keeps its own score map and its own losses (deep
+supervision), so shallow high-resolution levels learn to see small targets
+instead of relying on deep levels where they have blurred away.
+"""
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import ConvModule, Scale
+from mmengine.model import BaseModule
+from mmengine.structures import InstanceData
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmtrack.registry import MODELS
+from torch import Tensor
+
+from ..layers import TemplateCorrelation, nms, roi_align
+from ..losses.hard_max_point_loss import (HardMaxPointLoss, grid_points,
+                                          inside_mask)
+
+DEFAULT_TEST_CFG = dict(pre_nms_top_k=100, nms_iou_thr=0.5, max_candidates=10)
+
+
+def decode_points(points: Tensor, distances: Tensor) -> Tensor:
+    """Boxes from points and their distances to the four sides.
+
+    Distances may be negative (a point just outside a box smaller than a
+    cell); the corners are sorted so that the box is always valid.
+
+    Args:
+        points (Tensor): (..., 2) x, y.
+        distances (Tensor): (..., 4) left, top, right, bottom.
+
+    Returns:
+        Tensor: (..., 4) boxes x1, y1, x2, y2.
+    """
+    xa = points[..., 0] - distances[..., 0]
+    ya = points[..., 1] - distances[..., 1]
+    xb = points[..., 0] + distances[..., 2]
+    yb = points[..., 1] + distances[..., 3]
+    return torch.stack([
+        torch.minimum(xa, xb),
+        torch.minimum(ya, yb),
+        torch.maximum(xa, xb),
+        torch.maximum(ya, yb)
+    ], dim=-1)
+
+
+@MODELS.register_module()
+class PointGlobalSearchHead(BaseModule):
+    """Global-search head with one score map and one box map per level.
+
+    Per level: correlation of the RoIAligned template with the search map
+    (:class:`TemplateCorrelation`, DMTrack's DC/DW/CC/HP), a tower of
+    ``num_convs`` 3x3 convolutions, then a 1-channel score conv and a
+    4-channel distance conv (FCOS-style left/top/right/bottom, times the
+    level's stride and a learnable per-level scale).
+
+    Training: ``loss_cls`` per level. :class:`HardMaxPointLoss` receives the
+    score map, boxes and point grid; a dense loss (``mmdet.FocalLoss``,
+    ``mmdet.CrossEntropyLoss`` with sigmoid, ``ShrinkageBCELoss``) receives
+    every point with label 0 inside the box (the nearest point when none
+    is) and 1 (background) elsewhere, averaged over positives. ``loss_bbox``
+    (GIoU by default) trains the ``num_reg_points`` inside points nearest to
+    the box centre per image and level: the same count for every size.
+
+    Args:
+        in_channels (int): Channels of every input level.
+        strides (Sequence[int]): Stride of each input level, in pixels.
+        feat_channels (int): Tower width. Defaults to 32.
+        num_convs (int): Tower depth. Defaults to 2.
+        corr_type (str): 'DC', 'DW', 'CC' or 'HP'. Defaults to 'DC'.
+        num_dynamic_layers (int): Generated 1x1 layers for 'DC'.
+        template_size (int): RoIAlign output side (odd). Defaults to 7.
+        share_levels (bool): One correlation and tower for all levels (the
+            per-level scale stays separate). Defaults to True.
+        num_reg_points (int): Box-regression points per image and level.
+            Defaults to 9.
+        cls_prior_prob (float): Initial score of every point; 0.5 (bias 0)
+            suits the max-point loss, 0.01 suits focal loss.
+        loss_cls (dict): Classification loss config.
+        loss_bbox (dict): Box loss config on x1, y1, x2, y2 boxes.
+        norm_cfg (dict, optional): Norm of the tower. Defaults to BN.
+        test_cfg (dict, optional): ``pre_nms_top_k`` per level,
+            ``nms_iou_thr`` and ``max_candidates`` kept after NMS.
+        init_cfg (dict | list[dict], optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 strides: Sequence[int],
+                 feat_channels: int = 32,
+                 num_convs: int = 2,
+                 corr_type: str = 'DC',
+                 num_dynamic_layers: int = 2,
+                 template_size: int = 7,
+                 share_levels: bool = True,
+                 num_reg_points: int = 9,
+                 cls_prior_prob: float = 0.5,
+                 loss_cls: ConfigType = dict(type='HardMaxPointLoss'),
+                 loss_bbox: ConfigType = dict(
+                     type='mmdet.GIoULoss', loss_weight=1.0),
+                 norm_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if template_size % 2 != 1:
+            raise ValueError(f'template_size must be odd, got {template_size}')
+        if num_reg_points < 1:
+            raise ValueError(f'num_reg_points must be >= 1, got '
+                             f'{num_reg_points}')
+        if not 0 < cls_prior_prob < 1:
+            raise ValueError('cls_prior_prob must be in (0, 1), got '
+                             f'{cls_prior_prob}')
+        self.strides = tuple(strides)
+        self.num_levels = len(self.strides)
+        self.template_size = template_size
+        self.num_reg_points = num_reg_points
+        self.cls_prior_prob = cls_prior_prob
+        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
+        if unknown:
+            raise KeyError(f'unknown head test_cfg keys {sorted(unknown)}; '
+                           f'known: {sorted(DEFAULT_TEST_CFG)}')
+        self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        norm_cfg = norm_cfg or dict(type='BN', requires_grad=True)
+
+        def level_branch() -> nn.ModuleDict:
+            tower = [
+                ConvModule(
+                    in_channels if i == 0 else feat_channels,
+                    feat_channels,
+                    3,
+                    padding=1,
+                    norm_cfg=norm_cfg) for i in range(num_convs)
+            ]
+            return nn.ModuleDict(
+                dict(
+                    corr=TemplateCorrelation(
+                        corr_type,
+                        in_channels,
+                        num_dynamic_layers,
+                        norm_cfg=norm_cfg),
+                    tower=nn.Sequential(*tower),
+                    cls=nn.Conv2d(feat_channels, 1, 3, padding=1),
+                    reg=nn.Conv2d(feat_channels, 4, 3, padding=1)))
+
+        num_branches = 1 if share_levels else self.num_levels
+        self.branches = nn.ModuleList(
+            [level_branch() for _ in range(num_branches)])
+        self.scales = nn.ModuleList([Scale(1.0) for _ in self.strides])
+        self.loss_cls = MODELS.build(loss_cls)
+        self.loss_bbox = MODELS.build(loss_bbox)
+
+    def init_weights(self) -> None:
+        """Set the score bias to ``cls_prior_prob`` and start the distances
+        near one stride."""
+        super().init_weights()
+        bias = float(-torch.log(torch.tensor(
+            (1 - self.cls_prior_prob) / self.cls_prior_prob)))
+        for branch in self.branches:
+            nn.init.normal_(branch['cls'].weight, std=0.01)
+            nn.init.constant_(branch['cls'].bias, bias)
+            nn.init.normal_(branch['reg'].weight, std=0.01)
+            nn.init.constant_(branch['reg'].bias, 1.0)
+
+    def _branch(self, level: int) -> nn.ModuleDict:
+        return self.branches[level if len(self.branches) > 1 else 0]
+
+    def pool_templates(self, template_feats: Sequence[Tensor],
+                       bboxes: Tensor) -> List[Tensor]:
+        """RoIAlign each image's box on each level of its own feature maps.
+
+        Args:
+            template_feats (Sequence[Tensor]): (N, C, H_l, W_l) per level.
+            bboxes (Tensor): (N, 4) boxes x1, y1, x2, y2 in input pixels.
+
+        Returns:
+            list[Tensor]: (N, C, k, k) per level, k = ``template_size``.
+        """
+        self._check_levels(template_feats)
+        index = torch.arange(
+            bboxes.size(0), device=bboxes.device, dtype=bboxes.dtype)
+        rois = torch.cat([index[:, None], bboxes], dim=1)
+        size = (self.template_size, self.template_size)
+        return [
+            roi_align(feat, rois, size, 1.0 / stride)
+            for feat, stride in zip(template_feats, self.strides)
+        ]
+
+    def forward(self, templates: Sequence[Tensor],
+                search_feats: Sequence[Tensor]
+                ) -> Tuple[List[Tensor], List[Tensor]]:
+        """Score maps and distance maps of every level.
+
+        Args:
+            templates (Sequence[Tensor]): (N, C, k, k) per level, from
+                :meth:`pool_templates`.
+            search_feats (Sequence[Tensor]): (N, C, H_l, W_l) per level.
+
+        Returns:
+            tuple[list[Tensor], list[Tensor]]: logits (N, 1, H_l, W_l) and
+            distances in pixels (N, 4, H_l, W_l) per level.
+        """
+        self._check_levels(search_feats)
+        cls_scores, distances = [], []
+        for level, (template, search) in enumerate(
+                zip(templates, search_feats)):
+            branch = self._branch(level)
+            feat = branch['tower'](branch['corr'](template, search))
+            cls_scores.append(branch['cls'](feat))
+            reg = self.scales[level](branch['reg'](feat)).float()
+            distances.append(reg * self.strides[level])
+        return cls_scores, distances
+
+    def _check_levels(self, feats: Sequence[Tensor]) -> None:
+        if len(feats) != self.num_levels:
+            raise ValueError(f'the head was built for {self.num_levels} '
+                             f'levels (strides {self.strides}) but got '
+                             f'{len(feats)} feature maps')
+
+    def _level_points(self, score: Tensor, stride: int) -> Tensor:
+        return grid_points(score.shape[-2:], stride, device=score.device)
+
+    def loss_by_feat(self, cls_scores: Sequence[Tensor],
+                     distances: Sequence[Tensor],
+                     gt_bboxes: Tensor) -> Dict[str, Tensor]:
+        """Per-level classification and box losses.
+
+        Args:
+            cls_scores (Sequence[Tensor]): (N, 1, H_l, W_l) logits per level.
+            distances (Sequence[Tensor]): (N, 4, H_l, W_l) per level.
+            gt_bboxes (Tensor): (N, 4) search-frame boxes x1, y1, x2, y2.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls_s<stride>`` and
+            ``loss_bbox_s<stride>`` for every level.
+        """
+        losses = {}
+        gt_bboxes = gt_bboxes.float()
+        for score, dist, stride in zip(cls_scores, distances, self.strides):
+            points = self._level_points(score, stride)
+            inside = inside_mask(points[None],
+                                 points.new_ones(1, len(points),
+                                                 dtype=torch.bool),
+                                 gt_bboxes)[:, 0]
+            losses[f'loss_cls_s{stride}'] = self._cls_loss(
+                score, points, inside, gt_bboxes)
+            losses[f'loss_bbox_s{stride}'] = self._bbox_loss(
+                dist, points, inside, gt_bboxes)
+        return losses
+
+    def _cls_loss(self, score: Tensor, points: Tensor, inside: Tensor,
+                  gt_bboxes: Tensor) -> Tensor:
+        if isinstance(self.loss_cls, HardMaxPointLoss):
+            return self.loss_cls(score, gt_bboxes, points)
+        # mmdet's sigmoid convention: label 0 is the target, 1 background.
+        labels = (~inside).long().flatten()
+        num_pos = inside.sum().clamp(min=1).float()
+        return self.loss_cls(
+            score.flatten(1).reshape(-1, 1), labels, avg_factor=num_pos)
+
+    def _bbox_loss(self, dist: Tensor, points: Tensor, inside: Tensor,
+                   gt_bboxes: Tensor) -> Tensor:
+        centre = (gt_bboxes[:, :2] + gt_bboxes[:, 2:]) / 2
+        sq_dist = ((points[None] - centre[:, None])**2).sum(-1)
+        sq_dist = sq_dist.masked_fill(~inside, float('inf'))
+        k = min(self.num_reg_points, points.size(0))
+        nearest = sq_dist.topk(k, dim=1, largest=False)
+        valid = torch.isfinite(nearest.values)
+        pred_dist = dist.flatten(2).transpose(1, 2).gather(
+            1, nearest.indices[..., None].expand(-1, -1, 4))
+        pred_boxes = decode_points(points[nearest.indices], pred_dist)
+        target = gt_bboxes[:, None].expand_as(pred_boxes)
+        return self.loss_bbox(
+            pred_boxes[valid],
+            target[valid],
+            avg_factor=valid.sum().clamp(min=1).float())
+
+    def loss(self, template_feats: Sequence[Tensor],
+             search_feats: Sequence[Tensor], template_bboxes: Tensor,
+             search_bboxes: Tensor) -> Dict[str, Tensor]:
+        """Losses of a batch of template/search frame pairs.
+
+        Args:
+            template_feats (Sequence[Tensor]): Template-frame feature maps.
+            search_feats (Sequence[Tensor]): Search-frame feature maps.
+            template_bboxes (Tensor): (N, 4) template boxes, x1, y1, x2, y2.
+            search_bboxes (Tensor): (N, 4) search boxes, x1, y1, x2, y2.
+
+        Returns:
+            dict[str, Tensor]: Per-level losses.
+        """
+        templates = self.pool_templates(template_feats, template_bboxes)
+        cls_scores, distances = self(templates, search_feats)
+        return self.loss_by_feat(cls_scores, distances, search_bboxes)
+
+    def predict(self,
+                templates: Sequence[Tensor],
+                search_feats: Sequence[Tensor],
+                valid_size: Optional[Tuple[int, int]] = None
+                ) -> InstanceData:
+        """Top candidates over the whole frame, NMS'd across levels.
+
+        Args:
+            templates (Sequence[Tensor]): (1, C, k, k) per level.
+            search_feats (Sequence[Tensor]): (1, C, H_l, W_l) per level.
+            valid_size (tuple[int, int], optional): (height, width) of the
+                real image inside a padded input; points in the padding are
+                never candidates.
+
+        Returns:
+            InstanceData: ``bboxes`` (K, 4) x1, y1, x2, y2 in search-input
+            pixels, ``scores`` (K,) probabilities, ``levels`` (K,), sorted by
+            score, 1 <= K <= ``max_candidates``.
+        """
+        cls_scores, distances = self(templates, search_feats)
+        return self.predict_by_feat(cls_scores, distances, valid_size)
+
+    def predict_by_feat(self,
+                        cls_scores: Sequence[Tensor],
+                        distances: Sequence[Tensor],
+                        valid_size: Optional[Tuple[int, int]] = None
+                        ) -> InstanceData:
+        """Decode, keep the ``pre_nms_top_k`` best points per level, NMS.
+
+        Args:
+            cls_scores (Sequence[Tensor]): (1, 1, H_l, W_l) per level.
+            distances (Sequence[Tensor]): (1, 4, H_l, W_l) per level.
+            valid_size (tuple[int, int], optional): See :meth:`predict`.
+
+        Returns:
+            InstanceData: See :meth:`predict`.
+        """
+        if cls_scores[0].size(0) != 1:
+            raise ValueError('predict takes one image at a time, got '
+                             f'{cls_scores[0].size(0)}')
+        boxes, scores, levels = [], [], []
+        for level, (score, dist, stride) in enumerate(
+                zip(cls_scores, distances, self.strides)):
+            points = self._level_points(score, stride)
+            prob = score.float().sigmoid().flatten()
+            if valid_size is not None:
+                outside = (points[:, 0] >= valid_size[1]) | (
+                    points[:, 1] >= valid_size[0])
+                # -1 ranks padding last without dropping it: a map that is
+                # all padding still yields a candidate.
+                prob = prob.masked_fill(outside, -1.0)
+            top = prob.topk(min(self.test_cfg['pre_nms_top_k'], prob.numel()))
+            dist = dist[0].flatten(1).t()[top.indices]
+            boxes.append(decode_points(points[top.indices], dist))
+            scores.append(top.values)
+            levels.append(torch.full_like(top.indices, level))
+        boxes, scores = torch.cat(boxes), torch.cat(scores)
+        levels = torch.cat(levels)
+        keep = nms(boxes, scores, self.test_cfg['nms_iou_thr'])
+        keep = keep[:self.test_cfg['max_candidates']]
+        scores = scores.clamp(min=0)
+        return InstanceData(
+            bboxes=boxes[keep], scores=scores[keep], levels=levels[keep])
