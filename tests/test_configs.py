@@ -54,13 +54,110 @@ def test_runnable_config_builds_model_and_evaluator(path):
         evaluator = cfg.get(key)
         assert evaluator is not None, f'{_rel(path)} has no {key}'
         METRICS.build(evaluator)
-    # The dataloaders name registered dataset and transform types.
-    from mmtrack.registry import DATASETS, TRANSFORMS
-    for key in ('train_dataloader', 'test_dataloader'):
-        dataset = cfg[key]['dataset']
-        assert DATASETS.get(dataset['type']) is not None
-        for step in dataset.get('pipeline', []):
-            assert TRANSFORMS.get(step['type']) is not None, step['type']
+    # The dataloaders name registered dataset and transform types, inside
+    # dataset wrappers and transform wrappers too.
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        _check_dataset_types(cfg[key]['dataset'], f'{_rel(path)}: {key}')
+
+
+def _check_transform_types(steps, where):
+    """Every transform, and every one a wrapper holds, is registered."""
+    from mmtrack.registry import TRANSFORMS
+    if isinstance(steps, dict):
+        steps = [steps]
+    for step in steps:
+        assert TRANSFORMS.get(step['type']) is not None, (
+            f"{where}: unknown transform {step['type']}")
+        if 'transforms' in step:
+            _check_transform_types(step['transforms'], where)
+
+
+def _check_dataset_types(dataset, where):
+    """The dataset type, those a wrapper holds and their pipelines are
+    registered."""
+    from mmtrack.registry import DATASETS
+    assert DATASETS.get(dataset['type']) is not None, (
+        f"{where}: unknown dataset {dataset['type']}")
+    _check_transform_types(dataset.get('pipeline', []), where)
+    inner = dataset.get('datasets', [])
+    if 'dataset' in dataset:
+        inner = inner + [dataset['dataset']]
+    for sub in inner:
+        _check_dataset_types(sub, where)
+
+
+GLOBAL_SEARCH_CONFIGS = [
+    p for p in RUNNABLE_CONFIGS
+    if p.startswith(osp.join(REPO_ROOT, 'configs', 'global_search') + osp.sep)
+]
+
+
+def _global_search_pairs(size):
+    """Two random whole-frame pairs of ``size`` pixels with one box each."""
+    import torch
+    from mmengine.structures import InstanceData
+
+    from mmtrack.structures import TrackDataSample
+    samples = []
+    for _ in range(2):
+        sample = TrackDataSample()
+        sample.gt_instances = InstanceData(
+            bboxes=torch.tensor([[10., 12., 30., 28.]]),
+            labels=torch.tensor([1]))
+        sample.search_gt_instances = InstanceData(
+            bboxes=torch.tensor([[20., 8., 36., 30.]]),
+            labels=torch.tensor([1]))
+        samples.append(sample)
+    inputs = dict(
+        img=torch.rand(2, 1, 3, size, size) * 255,
+        search_img=torch.rand(2, 1, 3, size, size) * 255)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+@pytest.mark.parametrize('path', GLOBAL_SEARCH_CONFIGS, ids=_rel)
+def test_global_search_config_levels_and_loss(path):
+    """Backbone, neck and head agree on the levels: every feature map has
+    the size its head stride implies, and one loss step on small random
+    pairs gives finite, positive classification and box losses on every
+    level."""
+    import math
+
+    import torch
+    from mmengine.registry import init_default_scope
+
+    from mmtrack.registry import MODELS
+    from mmtrack.utils import register_all_modules
+    import mmtrack_smallobj  # noqa: F401
+
+    register_all_modules(init_default_scope=False)
+    init_default_scope('mmtrack')
+    cfg = Config.fromfile(path)
+    assert cfg.model.type == 'GlobalSearchTracker', _rel(path)
+    torch.manual_seed(0)
+    # Tiny tensors: one thread is faster than several fighting over cores.
+    num_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        model = MODELS.build(cfg.model)
+        model.train()
+        size = 64
+        strides = model.head.strides
+        feats = model.extract_feat(torch.rand(2, 3, size, size))
+        assert [tuple(f.shape[-2:]) for f in feats] == [
+            (math.ceil(size / s), ) * 2 for s in strides
+        ], f'{_rel(path)}: feature sizes do not match head strides {strides}'
+        data = model.data_preprocessor(_global_search_pairs(size), True)
+        losses = model.loss(data['inputs'], data['data_samples'])
+    finally:
+        torch.set_num_threads(num_threads)
+    assert set(losses) == {
+        f'loss_{kind}_s{s}'
+        for kind in ('cls', 'bbox')
+        for s in strides
+    }
+    for name, value in losses.items():
+        assert torch.isfinite(value).all(), f'{_rel(path)}: {name} = {value}'
+        assert float(value) > 0, f'{_rel(path)}: {name} = {value}'
 
 
 METAFILES = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', '*', 'metafile.yml')))
@@ -73,7 +170,37 @@ def test_metafile_names_existing_configs(path):
         meta = yaml.safe_load(f)
     models = meta.get('Models', [])
     assert models, f'{_rel(path)} lists no model'
+    collections = {c['Name']: c for c in meta.get('Collections', [])}
+    for collection in collections.values():
+        readme = osp.join(REPO_ROOT, collection['README'])
+        assert osp.isfile(readme), (
+            f"{_rel(path)}: {collection['README']} missing")
     for model in models:
         config = osp.join(REPO_ROOT, model['Config'])
         assert osp.isfile(config), f"{_rel(path)}: {model['Config']} missing"
         assert model['Name'] == osp.splitext(osp.basename(config))[0]
+        assert model['In Collection'] in collections, (
+            f"{_rel(path)}: {model['Name']} is in unknown collection "
+            f"{model['In Collection']!r}")
+        # Results are measured numbers or absent, never placeholders.
+        for result in model.get('Results', []):
+            assert result['Task'] and result['Dataset']
+            assert result['Metrics'], f"{_rel(path)}: {model['Name']}"
+            for metric, value in result['Metrics'].items():
+                assert isinstance(value, (int, float)), (
+                    f"{_rel(path)}: {model['Name']} {metric}={value!r}")
+
+
+@pytest.mark.parametrize('path', METAFILES, ids=_rel)
+def test_metafile_lists_every_runnable_config(path):
+    """A method folder's metafile names every runnable config under it."""
+    import yaml
+    with open(path) as f:
+        meta = yaml.safe_load(f)
+    listed = {osp.join(REPO_ROOT, m['Config']) for m in meta['Models']}
+    folder = osp.dirname(path) + osp.sep
+    unlisted = [
+        _rel(p) for p in RUNNABLE_CONFIGS
+        if p.startswith(folder) and p not in listed
+    ]
+    assert not unlisted, f'{_rel(path)} does not list {unlisted}'

@@ -16,6 +16,8 @@ is already complete are skipped, so a second run only repeats what is missing.
 import argparse
 import os
 import os.path as osp
+import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,8 +26,8 @@ from typing import List, Optional
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(
-    REPO_ROOT, 'configs', 'siamese_rpn',
-    'siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py')
+    REPO_ROOT, 'configs', 'global_search',
+    'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -39,6 +41,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--test-videos', type=int, default=6)
     parser.add_argument('--test-frames', type=int, default=120)
     parser.add_argument('--frame-size', default='320x240')
+    parser.add_argument('--data-dir', default=None,
+                        help='where the synthetic sets live (default: '
+                        '<work-dir>/data); share it between runs')
+    parser.add_argument('--generator-args', default='',
+                        help='extra tools/make_synthetic.py options for both '
+                        'sets, e.g. "--distractors 1"')
     parser.add_argument('--epochs', type=int, default=None,
                         help='override the config\'s max_epochs')
     parser.add_argument('--samples-per-epoch', type=int, default=None,
@@ -48,8 +56,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run_step(title: str, cmd: List[str], log_path: str) -> None:
-    """Run one command, streaming its output to the console and to a log file."""
+def run_step(title: str, cmd: List[str], log_path: str) -> float:
+    """Run one command, streaming its output to the console and to a log file.
+
+    Returns:
+        float: Its wall-clock time in seconds.
+    """
     print(f'\n=== {title}\n$ {" ".join(cmd)}', flush=True)
     start = time.time()
     with open(log_path, 'w') as log:
@@ -64,7 +76,9 @@ def run_step(title: str, cmd: List[str], log_path: str) -> None:
     if code != 0:
         raise SystemExit(f'step "{title}" failed with exit code {code}; '
                          f'full output in {log_path}')
-    print(f'=== {title}: done in {time.time() - start:.0f} s', flush=True)
+    seconds = time.time() - start
+    print(f'=== {title}: done in {seconds:.0f} s', flush=True)
+    return seconds
 
 
 def make_data(args: argparse.Namespace, out: str, split: str, videos: int,
@@ -81,7 +95,8 @@ def make_data(args: argparse.Namespace, out: str, split: str, videos: int,
         '--format', 'lasot', '--split', split, '--videos', str(videos),
         '--frames', str(frames), '--seed', str(seed), '--frame-size',
         args.frame_size
-    ], osp.join(log_dir, f'make_{split}.log'))
+    ] + shlex.split(args.generator_args),
+             osp.join(log_dir, f'make_{split}.log'))
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -90,7 +105,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     work_dir = osp.abspath(args.work_dir)
     if args.fresh and osp.exists(work_dir):
         shutil.rmtree(work_dir)
-    data_dir = osp.join(work_dir, 'data')
+    data_dir = osp.abspath(args.data_dir or osp.join(work_dir, 'data'))
     train_dir = osp.join(work_dir, 'train')
     test_dir = osp.join(work_dir, 'test')
     results_dir = osp.join(work_dir, 'results')
@@ -99,6 +114,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         os.makedirs(d, exist_ok=True)
     mim = osp.join(osp.dirname(sys.executable), 'mim')
     start = time.time()
+    timings = {}
+    timings_path = osp.join(work_dir, 'timings.json')
+    if osp.isfile(timings_path):
+        with open(timings_path) as f:
+            timings = json.load(f)
 
     train_data = osp.join(data_dir, 'lasot_train')
     test_data = osp.join(data_dir, 'lasot_test')
@@ -122,17 +142,19 @@ def main(argv: Optional[List[str]] = None) -> None:
         if args.samples_per_epoch is not None:
             options.append('train_dataloader.sampler.samples_per_epoch='
                            f'{args.samples_per_epoch}')
-        run_step('train (mim train mmtrack)', [
+        timings['train_seconds'] = run_step('train (mim train mmtrack)', [
             mim, 'train', 'mmtrack', args.config, '--work-dir', train_dir,
             '--cfg-options'
         ] + options, osp.join(log_dir, 'train.log'))
         with open(osp.join(train_dir, 'last_checkpoint')) as f:
             last = f.read().strip()
         shutil.copyfile(last, checkpoint)
+        with open(timings_path, 'w') as f:
+            json.dump(timings, f)
 
     if osp.exists(results_dir):
         shutil.rmtree(results_dir)
-    run_step('test (mim test mmtrack)', [
+    timings['test_seconds'] = run_step('test (mim test mmtrack)', [
         mim, 'test', 'mmtrack', args.config, '--checkpoint', checkpoint,
         '--work-dir', test_dir, '--cfg-options',
         f'test_dataloader.dataset.data_root={test_data}/',
@@ -146,6 +168,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         osp.join(work_dir, 'metrics.json'), '--plots',
         osp.join(work_dir, 'plots')
     ], osp.join(log_dir, 'eval.log'))
+    with open(timings_path, 'w') as f:
+        json.dump(timings, f)
     print(f'\nDemo finished in {(time.time() - start) / 60:.1f} min; '
           f'everything is under {work_dir}', flush=True)
 

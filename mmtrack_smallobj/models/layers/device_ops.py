@@ -31,19 +31,20 @@ def roi_align(features: Tensor,
     Returns:
         Tensor: (K, C, output_size[0], output_size[1]).
     """
-    rois = rois.to(features.dtype)
+    # Float32 throughout: in half precision box corners past 512 px round
+    # to half a pixel, which matters for few-pixel targets; mmcv's CPU
+    # kernel is float32 only anyway.
+    dtype = features.dtype
+    features, rois = features.float(), rois.float()
     if features.is_cuda:
         from torchvision.ops import roi_align as tv_roi_align
-        return tv_roi_align(features, rois, output_size, spatial_scale,
-                            sampling_ratio, aligned=True)
-    from mmcv.ops import roi_align as mmcv_roi_align
-    if features.dtype != torch.float32:
-        # mmcv's CPU kernel is float32 only.
-        return mmcv_roi_align(features.float(), rois.float(), output_size,
-                              spatial_scale, sampling_ratio, 'avg',
-                              True).to(features.dtype)
-    return mmcv_roi_align(features, rois, output_size, spatial_scale,
-                          sampling_ratio, 'avg', True)
+        pooled = tv_roi_align(features, rois, output_size, spatial_scale,
+                              sampling_ratio, aligned=True)
+    else:
+        from mmcv.ops import roi_align as mmcv_roi_align
+        pooled = mmcv_roi_align(features, rois, output_size, spatial_scale,
+                                sampling_ratio, 'avg', True)
+    return pooled.to(dtype)
 
 
 def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:

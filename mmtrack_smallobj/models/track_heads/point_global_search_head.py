@@ -162,6 +162,9 @@ class PointGlobalSearchHead(BaseModule):
         bias = float(-torch.log(torch.tensor(
             (1 - self.cls_prior_prob) / self.cls_prior_prob)))
         for branch in self.branches:
+            # mmengine only initialises direct BaseModule children, and the
+            # correlation sits inside a ModuleDict.
+            branch['corr'].init_weights()
             nn.init.normal_(branch['cls'].weight, std=0.01)
             nn.init.constant_(branch['cls'].bias, bias)
             nn.init.normal_(branch['reg'].weight, std=0.01)

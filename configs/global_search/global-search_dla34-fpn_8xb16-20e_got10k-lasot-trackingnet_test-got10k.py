@@ -1,0 +1,8 @@
+_base_ = [
+    'mmtrack::_base_/datasets/got10k.py',
+    './global-search_dla34-fpn_8xb16-20e_got10k-lasot-trackingnet_base.py'
+]
+
+# evaluator
+val_evaluator = dict(outfile_prefix='results/global_search_dla34_got10k')
+test_evaluator = val_evaluator
