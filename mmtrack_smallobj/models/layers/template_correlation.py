@@ -120,6 +120,10 @@ class TemplateCorrelation(BaseModule):
         if template.size(0) != search.size(0):
             raise ValueError(f'{template.size(0)} templates for '
                              f'{search.size(0)} search maps')
+        if template.size(-1) != template.size(-2) or template.size(-1) % 2 == 0:
+            raise ValueError('the template must be k x k with k odd (the '
+                             'response keeps the search size), got '
+                             f'{tuple(template.shape[-2:])}')
         num, channels = search.shape[:2]
         if self.corr_type == 'DC':
             out = self._dynamic_conv(template.mean(dim=(2, 3)), search)

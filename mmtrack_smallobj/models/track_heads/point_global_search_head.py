@@ -14,7 +14,7 @@ import torch.nn as nn
 from mmcv.cnn import ConvModule, Scale
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from mmdet.utils import OptConfigType, OptMultiConfig
 from mmtrack.registry import MODELS
 from torch import Tensor
 
@@ -82,8 +82,10 @@ class PointGlobalSearchHead(BaseModule):
             Defaults to 9.
         cls_prior_prob (float): Initial score of every point; 0.5 (bias 0)
             suits the max-point loss, 0.01 suits focal loss.
-        loss_cls (dict): Classification loss config.
-        loss_bbox (dict): Box loss config on x1, y1, x2, y2 boxes.
+        loss_cls (dict, optional): Classification loss config; None means
+            ``HardMaxPointLoss`` with one point.
+        loss_bbox (dict, optional): Box loss config on x1, y1, x2, y2
+            boxes; None means ``mmdet.GIoULoss``.
         norm_cfg (dict, optional): Norm of the tower. Defaults to BN.
         test_cfg (dict, optional): ``pre_nms_top_k`` per level,
             ``nms_iou_thr`` and ``max_candidates`` kept after NMS.
@@ -101,9 +103,8 @@ class PointGlobalSearchHead(BaseModule):
                  share_levels: bool = True,
                  num_reg_points: int = 9,
                  cls_prior_prob: float = 0.5,
-                 loss_cls: ConfigType = dict(type='HardMaxPointLoss'),
-                 loss_bbox: ConfigType = dict(
-                     type='mmdet.GIoULoss', loss_weight=1.0),
+                 loss_cls: OptConfigType = None,
+                 loss_bbox: OptConfigType = None,
                  norm_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
@@ -152,8 +153,9 @@ class PointGlobalSearchHead(BaseModule):
         self.branches = nn.ModuleList(
             [level_branch() for _ in range(num_branches)])
         self.scales = nn.ModuleList([Scale(1.0) for _ in self.strides])
-        self.loss_cls = MODELS.build(loss_cls)
-        self.loss_bbox = MODELS.build(loss_bbox)
+        self.loss_cls = MODELS.build(loss_cls or dict(type='HardMaxPointLoss'))
+        self.loss_bbox = MODELS.build(
+            loss_bbox or dict(type='mmdet.GIoULoss', loss_weight=1.0))
 
     def init_weights(self) -> None:
         """Set the score bias to ``cls_prior_prob`` and start the distances
@@ -313,7 +315,7 @@ class PointGlobalSearchHead(BaseModule):
             search_feats (Sequence[Tensor]): (1, C, H_l, W_l) per level.
             valid_size (tuple[int, int], optional): (height, width) of the
                 real image inside a padded input; points in the padding are
-                never candidates.
+                candidates only when no real point is left.
 
         Returns:
             InstanceData: ``bboxes`` (K, 4) x1, y1, x2, y2 in search-input
@@ -349,8 +351,8 @@ class PointGlobalSearchHead(BaseModule):
             if valid_size is not None:
                 outside = (points[:, 0] >= valid_size[1]) | (
                     points[:, 1] >= valid_size[0])
-                # -1 ranks padding last without dropping it: a map that is
-                # all padding still yields a candidate.
+                # -1 ranks padding last; it is dropped after NMS unless
+                # nothing real is left.
                 prob = prob.masked_fill(outside, -1.0)
             top = prob.topk(min(self.test_cfg['pre_nms_top_k'], prob.numel()))
             dist = dist[0].flatten(1).t()[top.indices]
@@ -360,6 +362,8 @@ class PointGlobalSearchHead(BaseModule):
         boxes, scores = torch.cat(boxes), torch.cat(scores)
         levels = torch.cat(levels)
         keep = nms(boxes, scores, self.test_cfg['nms_iou_thr'])
+        real = keep[scores[keep] >= 0]
+        keep = real if len(real) else keep[:1]
         keep = keep[:self.test_cfg['max_candidates']]
         scores = scores.clamp(min=0)
         return InstanceData(
