@@ -1,0 +1,164 @@
+"""tools/track.py: one real subprocess run, the error paths in-process."""
+import importlib.util
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from mmtrack_smallobj.datasets.synthetic import generate_dataset
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SCRIPT = osp.join(ROOT, 'tools', 'track.py')
+CONFIG = osp.join(ROOT, 'configs', 'global_search',
+                  'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
+TINY_CONFIG = f"""_base_ = [{CONFIG!r}]
+model = dict(
+    backbone=dict(base_channels=4),
+    neck=dict(in_channels=[4, 8], out_channels=4),
+    head=dict(in_channels=4, feat_channels=4),
+    test_cfg=dict(short_side=64))
+"""
+
+
+def _load(name, path):
+    """A tool's module, loaded from its file (tools/ is no package)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def tool():
+    return _load('track_tool', SCRIPT)
+
+
+@pytest.fixture(scope='module')
+def tiny(tmp_path_factory):
+    """A tiny tracker config and its random checkpoint, and a 2-video
+    3-frame LaSOT set."""
+    from mmtrack_smallobj.apis import init_tracker
+    tmp = tmp_path_factory.mktemp('track_tool')
+    config = tmp / 'tiny_global_search.py'
+    config.write_text(TINY_CONFIG)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    model, _ = init_tracker(str(config), None, 'cpu')
+    checkpoint = str(tmp / 'tiny.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+    root = str(tmp / 'lasot')
+    generate_dataset(root, fmt='lasot', num_videos=2, num_frames=3, seed=0,
+                     split='test', progress=False)
+    yield dict(config=str(config), checkpoint=checkpoint, root=root)
+    torch.set_num_threads(threads)
+
+
+def _gt_files(root):
+    return sorted(
+        osp.join(dirpath, 'groundtruth.txt')
+        for dirpath, _, files in os.walk(root) if 'groundtruth.txt' in files)
+
+
+def _rows(path):
+    with open(path) as f:
+        return [[float(v) for v in line.split(',')]
+                for line in f.read().splitlines()]
+
+
+def test_track_writes_results_that_evaluate(tiny, tmp_path):
+    out = str(tmp_path / 'results')
+    # One thread: OpenMP threads waiting for busy shared cores are slow.
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    done = subprocess.run(
+        [sys.executable, SCRIPT, tiny['config'], tiny['checkpoint'],
+         '--data-root', tiny['root'], '--format', 'lasot', '--out', out],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert 'tracked 2 videos, 6 frames' in done.stdout
+    assert 'fps' in done.stdout
+    gt_files = _gt_files(tiny['root'])
+    names = [osp.basename(osp.dirname(p)) for p in gt_files]
+    assert sorted(os.listdir(out)) == sorted(
+        [f'{n}.txt' for n in names] + [f'{n}_confidence.txt' for n in names])
+    for gt_path, name in zip(gt_files, names):
+        gt = _rows(gt_path)
+        boxes = _rows(osp.join(out, f'{name}.txt'))
+        scores = _rows(osp.join(out, f'{name}_confidence.txt'))
+        assert len(boxes) == len(scores) == len(gt) == 3
+        assert all(len(row) == 4 for row in boxes)
+        assert all(len(row) == 1 for row in scores)
+        np.testing.assert_allclose(boxes[0], gt[0])
+        assert scores[0] == [1.0]
+        assert np.isfinite(boxes).all() and np.isfinite(scores).all()
+    evaluate = _load('eval_results', osp.join(ROOT, 'tools',
+                                              'eval_results.py')).main
+    assert evaluate(['--data-root', tiny['root'], '--format', 'lasot',
+                     '--results', out, '--convention', 'lasot']) == 0
+
+
+def test_track_only_named_videos(tool, tiny, tmp_path, capsys):
+    name = osp.basename(osp.dirname(_gt_files(tiny['root'])[1]))
+    out = str(tmp_path / 'results')
+    assert tool.main([
+        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
+        '--format', 'lasot', '--out', out, '--videos', name, '--no-progress',
+        '--short-side', '96'
+    ]) == 0
+    assert sorted(os.listdir(out)) == [f'{name}.txt',
+                                       f'{name}_confidence.txt']
+    assert 'tracked 1 videos, 3 frames' in capsys.readouterr().out
+
+
+def test_bad_first_box_exits_2_naming_the_file(tool, tiny, tmp_path,
+                                               capsys):
+    root = str(tmp_path / 'lasot')
+    generate_dataset(root, fmt='lasot', num_videos=1, num_frames=3, seed=0,
+                     split='test', progress=False)
+    gt_path, = _gt_files(root)
+    with open(gt_path) as f:
+        lines = f.read().splitlines()
+    with open(gt_path, 'w') as f:
+        f.write('\n'.join(['0,0,0,0'] + lines[1:]) + '\n')
+    out = str(tmp_path / 'results')
+    assert tool.main([
+        tiny['config'], tiny['checkpoint'], '--data-root', root, '--format',
+        'lasot', '--out', out, '--no-progress'
+    ]) == 2
+    err = capsys.readouterr().err
+    assert f'{gt_path}, line 1' in err and 'first-frame box' in err
+    assert not osp.exists(out)
+
+
+@pytest.mark.parametrize('change, message', [
+    (dict(root='{tmp}/absent'), 'data root is not a folder'),
+    (dict(extra=['--videos', 'nope']), 'no video named nope'),
+    (dict(checkpoint='{tmp}/absent.pth'), 'absent.pth'),
+    (dict(config='{tmp}/absent.py'), 'absent.py'),
+    (dict(config=CONFIG), 'does not fit GlobalSearchTracker'),
+    (dict(extra=['--short-side', '0']), '--short-side'),
+    (dict(extra=['--device', 'gpu']), "unknown --device 'gpu'"),
+])
+def test_bad_input_exits_2(tool, tiny, tmp_path, capsys, change, message):
+    paths = {
+        key: change.get(key, tiny[key]).format(tmp=tmp_path)
+        for key in ('config', 'checkpoint', 'root')
+    }
+    assert tool.main([
+        paths['config'], paths['checkpoint'], '--data-root', paths['root'],
+        '--format', 'lasot', '--out', str(tmp_path / 'results'),
+        '--no-progress', *change.get('extra', [])
+    ]) == 2
+    assert message in capsys.readouterr().err
+    assert not osp.exists(tmp_path / 'results')
+
+
+def test_unknown_format_exits_2(tool, tiny, capsys):
+    with pytest.raises(SystemExit) as info:
+        tool.main([tiny['config'], tiny['checkpoint'], '--data-root',
+                   tiny['root'], '--format', 'vot', '--out', 'x'])
+    assert info.value.code == 2
+    assert "invalid choice: 'vot'" in capsys.readouterr().err
