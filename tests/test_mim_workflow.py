@@ -6,6 +6,7 @@ imported by `custom_imports`, a checkpoint is written, and testing that checkpoi
 through `mim test` (whose positional checkpoint mmtrack's test.py rejects on its own)
 writes one result file per video.
 """
+import os
 import os.path as osp
 import shutil
 import subprocess
@@ -17,6 +18,9 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(
     REPO_ROOT, 'configs', 'siamese_rpn',
     'siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py')
+GLOBAL_SEARCH_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'global_search',
+    'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
 MIM = osp.join(osp.dirname(sys.executable), 'mim')
 TINY_LOADER = [
     'train_dataloader.num_workers=0',
@@ -28,9 +32,12 @@ TINY_LOADER = [
 
 
 def _run(cmd, cwd):
+    # One thread: tiny models on a shared 2-core machine run many times
+    # faster without thread hand-offs.
+    env = dict(os.environ, OMP_NUM_THREADS='1')
     proc = subprocess.run(
         cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        text=True, env=env)
     assert proc.returncode == 0, proc.stdout[-4000:]
     return proc.stdout
 
@@ -45,14 +52,16 @@ def _make_lasot(out, split, videos, frames, seed):
 
 
 @pytest.mark.skipif(not osp.isfile(MIM), reason='openmim is not installed')
-def test_mim_train_then_mim_test_with_checkpoint(tmp_path):
+@pytest.mark.parametrize('config', [CONFIG, GLOBAL_SEARCH_CONFIG],
+                         ids=['siamese-rpn', 'global-search'])
+def test_mim_train_then_mim_test_with_checkpoint(tmp_path, config):
     train_data = tmp_path / 'train'
     test_data = tmp_path / 'test'
     _make_lasot(train_data, 'train', videos=2, frames=6, seed=0)
     _make_lasot(test_data, 'test', videos=1, frames=3, seed=1)
     work = tmp_path / 'work'
 
-    out = _run([MIM, 'train', 'mmtrack', CONFIG, '--work-dir',
+    out = _run([MIM, 'train', 'mmtrack', config, '--work-dir',
                 str(work), '--cfg-options',
                 f'train_dataloader.dataset.data_root={train_data}/',
                 f'val_dataloader.dataset.data_root={test_data}/'] +
@@ -64,7 +73,7 @@ def test_mim_train_then_mim_test_with_checkpoint(tmp_path):
 
     results = tmp_path / 'results'
     out = _run([
-        MIM, 'test', 'mmtrack', CONFIG, '--checkpoint', str(checkpoint),
+        MIM, 'test', 'mmtrack', config, '--checkpoint', str(checkpoint),
         '--work-dir', str(tmp_path / 'test_work'), '--cfg-options',
         f'test_dataloader.dataset.data_root={test_data}/',
         f'test_evaluator.outfile_prefix={results}'

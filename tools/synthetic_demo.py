@@ -44,9 +44,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--data-dir', default=None,
                         help='where the synthetic sets live (default: '
                         '<work-dir>/data); share it between runs')
-    parser.add_argument('--generator-args', default='',
+    # Same-looking distractors are the re-id association's problem (a
+    # top-1 global search cannot tell near-identical objects apart), so the
+    # default sets have none; pass "--distractors 3" to see them.
+    parser.add_argument('--generator-args', default='--distractors 0',
                         help='extra tools/make_synthetic.py options for both '
-                        'sets, e.g. "--distractors 1"')
+                        'sets (default: "--distractors 0")')
     parser.add_argument('--epochs', type=int, default=None,
                         help='override the config\'s max_epochs')
     parser.add_argument('--samples-per-epoch', type=int, default=None,

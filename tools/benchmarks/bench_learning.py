@@ -46,8 +46,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--train-frames', type=int, default=200)
     parser.add_argument('--test-videos', type=int, default=12)
     parser.add_argument('--test-frames', type=int, default=200)
-    parser.add_argument('--generator-args', default='',
-                        help='extra tools/make_synthetic.py options')
+    # Same-looking distractors are the re-id association's problem (a
+    # top-1 global search cannot tell near-identical objects apart), so the
+    # default sets have none; pass "--distractors 3" to see them.
+    parser.add_argument('--generator-args', default='--distractors 0',
+                        help='extra tools/make_synthetic.py options for both '
+                        'sets (default: "--distractors 0")')
     parser.add_argument('--epochs', type=int, default=None)
     parser.add_argument('--samples-per-epoch', type=int, default=None)
     parser.add_argument('--fresh', action='store_true')
