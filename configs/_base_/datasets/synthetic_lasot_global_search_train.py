@@ -29,7 +29,7 @@ train_dataloader = dict(
     batch_size=8,
     num_workers=1,
     persistent_workers=True,
-    sampler=dict(type='QuotaSampler', samples_per_epoch=800),
+    sampler=dict(type='QuotaSampler', samples_per_epoch=700),
     dataset=dict(
         type='LaSOTDataset',
         data_root='data/synthetic/lasot_train/',
