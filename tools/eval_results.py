@@ -12,9 +12,11 @@ docs/evaluation.md for what each convention does.
 """
 import argparse
 import json
+import math
 import os
 import sys
-from typing import List, Optional
+import tempfile
+from typing import Any, List, Optional
 
 from mmtrack_smallobj.evaluation.functional import (CONVENTIONS,
                                                     DATASET_FORMATS,
@@ -63,6 +65,41 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def json_safe(value: Any) -> Any:
+    """A copy of the metrics that strict JSON accepts.
+
+    NaN (an undefined value) becomes null; +-inf, which the VOT-LT
+    threshold takes when the best F-score predicts every frame present
+    (-inf) or none (+inf), becomes the string '-inf' or 'inf', so that the
+    information survives.
+    """
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ('inf' if value > 0 else '-inf')
+    return value
+
+
+def write_json_atomic(metrics: dict, path: str) -> None:
+    """Serialise first, then write a temporary file beside ``path`` and
+    rename it: an interrupted run never leaves a half-written file, and two
+    runs never share a temporary name."""
+    text = json.dumps(json_safe(metrics), indent=2, allow_nan=False)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{os.path.basename(path)}.', suffix='.tmp', dir=folder)
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the evaluation; return the process exit code."""
     args = parse_args(argv)
@@ -82,13 +119,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     print(format_metrics_table(metrics))
     if args.json:
-        # Serialise first, then write and rename: an interrupted run never
-        # leaves a half-written file; undefined values are null, never NaN.
-        text = json.dumps(metrics, indent=2, allow_nan=False)
-        tmp = f'{args.json}.tmp'
-        with open(tmp, 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.replace(tmp, args.json)
+        write_json_atomic(metrics, args.json)
         print(f'\nmetrics written to {args.json}')
     if args.plots:
         from mmtrack_smallobj.visualization import plot_all

@@ -130,3 +130,16 @@ def test_cli_empty_data_root_is_an_error(cli, tmp_path, capsys):
     assert cli.main(['--data-root', str(tmp_path / 'empty'), '--format',
                      'lasot', '--results', str(tmp_path)]) == 2
     assert 'no LaSOT videos found' in capsys.readouterr().err
+
+
+def test_json_keeps_infinite_thresholds_and_nulls_nan(cli, tmp_path):
+    # The VOT-LT threshold is -inf when predicting every frame present gives
+    # the best F-score; strict JSON has no inf, so it must not crash.
+    metrics = dict(lt_threshold=float('-inf'), upper=float('inf'),
+                   by_size={'<8': dict(success=float('nan'), n=[1.5])})
+    path = tmp_path / 'm.json'
+    cli.write_json_atomic(metrics, str(path))
+    assert json.loads(path.read_text()) == dict(
+        lt_threshold='-inf', upper='inf',
+        by_size={'<8': dict(success=None, n=[1.5])})
+    assert [p.name for p in tmp_path.iterdir()] == ['m.json']
