@@ -1,7 +1,7 @@
 """Shared checks of the backbone tests: training from scratch and the
 ``Pretrained`` init_cfg round trip."""
 from pathlib import Path
-from typing import Callable, Iterator, List, Optional
+from typing import Callable, List, Optional
 
 import pytest
 import torch
@@ -9,19 +9,6 @@ from torch import nn
 
 import mmtrack_smallobj  # noqa: F401  (registers models and the ckpt loader)
 from mmtrack.registry import MODELS
-
-@pytest.fixture(autouse=True)
-def single_thread() -> Iterator[None]:
-    """Run each backbone test on one intra-op thread.
-
-    These tiny convolutions gain nothing from threads, and on a shared 2-core
-    machine OpenMP's waiting threads fight other processes: the DLA training
-    test took 22 s with 2 threads next to another pytest, 0.5 s with one.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 Fit = Callable[[nn.Module, torch.Tensor, int], List[float]]

@@ -1,20 +1,9 @@
 """RoIAlign and NMS on CPU (mmcv's kernels) and CUDA (torchvision's)."""
-from typing import Iterator
 
 import pytest
 import torch
 
 from mmtrack_smallobj.models.layers import nms, roi_align
-
-
-@pytest.fixture(autouse=True)
-def single_thread() -> Iterator[None]:
-    """One intra-op thread: these tiny tensors gain nothing from more, and
-    on a busy 2-core machine waiting OpenMP threads cost seconds."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _linear_map(height: int = 8, width: int = 8) -> torch.Tensor:

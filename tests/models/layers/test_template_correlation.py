@@ -1,5 +1,4 @@
 """The four template/search correlations of TemplateCorrelation."""
-from typing import Iterator
 
 import pytest
 import torch
@@ -8,16 +7,6 @@ from torch import nn
 
 from mmtrack_smallobj.models.layers import (CORRELATION_TYPES,
                                             TemplateCorrelation)
-
-
-@pytest.fixture(autouse=True)
-def single_thread() -> Iterator[None]:
-    """One intra-op thread: these tiny tensors gain nothing from more, and
-    on a busy 2-core machine waiting OpenMP threads cost seconds."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _build(corr_type: str, channels: int = 3, **kwargs) -> TemplateCorrelation:

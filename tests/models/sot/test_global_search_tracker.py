@@ -2,7 +2,7 @@
 import copy
 import math
 import re
-from typing import Iterator, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import pytest
 import torch
@@ -41,16 +41,6 @@ def registry() -> None:
     """mmtrack's and mmdet's modules (the preprocessor, FPN) in the mmtrack
     scope; ours are registered by importing the package above."""
     register_all_modules(init_default_scope=True)
-
-
-@pytest.fixture(autouse=True)
-def single_thread() -> Iterator[None]:
-    """One intra-op thread: these tiny models gain nothing from more, and
-    on a busy 2-core machine waiting OpenMP threads cost seconds."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _model(**overrides) -> GlobalSearchTracker:

@@ -1,6 +1,6 @@
 """Losses, targets and candidates of the point global-search head."""
 import math
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import pytest
 import torch
@@ -19,16 +19,6 @@ DENSE_LOSSES = [
     dict(type='ShrinkageBCELoss'),
     dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def single_thread() -> Iterator[None]:
-    """One intra-op thread: these tiny tensors gain nothing from more, and
-    on a busy 2-core machine waiting OpenMP threads cost seconds."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _head(**kwargs) -> PointGlobalSearchHead:
