@@ -1,4 +1,4 @@
 """Runner-level glue: hooks (registered into mmtrack's HOOKS) and checkpoint I/O."""
-from .checkpoint_loader import load_local_checkpoint
+from .checkpoint_loader import load_from_local
 
-__all__ = ['load_local_checkpoint']
+__all__ = ['load_from_local']

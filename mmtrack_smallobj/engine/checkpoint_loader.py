@@ -21,9 +21,12 @@ from mmengine.runner.checkpoint import CheckpointLoader
 MapLocation = Optional[Union[str, torch.device, Callable]]
 
 
-def load_local_checkpoint(filename: str,
-                          map_location: MapLocation = None) -> Any:
+def load_from_local(filename: str, map_location: MapLocation = None) -> Any:
     """Load a checkpoint file written by mmengine's runner.
+
+    The name matters: mmengine logs "Loads checkpoint by <name minus
+    'load_from_'> backend", so this one reads "by local backend" as
+    mmengine's own does.
 
     Args:
         filename (str): Local path of the checkpoint.
@@ -43,4 +46,4 @@ def load_local_checkpoint(filename: str,
 
 
 # mmengine dispatches on the longest matching prefix; '' is its local-path scheme.
-CheckpointLoader.register_scheme(prefixes='', force=True)(load_local_checkpoint)
+CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local)

@@ -5,7 +5,7 @@ from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader, load_checkpoint
 
 import mmtrack_smallobj  # noqa: F401  (registers the loader)
-from mmtrack_smallobj.engine import load_local_checkpoint
+from mmtrack_smallobj.engine import load_from_local
 
 
 def test_runner_style_checkpoint_loads(tmp_path):
@@ -28,4 +28,12 @@ def test_runner_style_checkpoint_loads(tmp_path):
 def test_missing_checkpoint_names_the_file(tmp_path):
     missing = tmp_path / 'nope.pth'
     with pytest.raises(FileNotFoundError, match='nope.pth'):
-        load_local_checkpoint(str(missing))
+        load_from_local(str(missing))
+
+
+def test_local_paths_dispatch_to_our_loader_named_local():
+    # mmengine logs the backend as the loader's name past 'load_from_'.
+    from mmengine.runner.checkpoint import CheckpointLoader
+    loader = CheckpointLoader._get_checkpoint_loader('work_dirs/x/epoch_1.pth')
+    assert loader is load_from_local
+    assert loader.__name__[len('load_from_'):] == 'local'
