@@ -13,9 +13,7 @@ docs/evaluation.md for what each convention does.
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 from typing import Any, List, Optional
 
 from mmtrack_smallobj.evaluation.functional import (CONVENTIONS,
@@ -23,7 +21,8 @@ from mmtrack_smallobj.evaluation.functional import (CONVENTIONS,
                                                     DEFAULT_SIZE_EDGES,
                                                     EvaluationInputError,
                                                     evaluate_results,
-                                                    format_metrics_table)
+                                                    format_metrics_table,
+                                                    write_text_atomic)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -83,21 +82,11 @@ def json_safe(value: Any) -> Any:
 
 
 def write_json_atomic(metrics: dict, path: str) -> None:
-    """Serialise first, then write a temporary file beside ``path`` and
-    rename it: an interrupted run never leaves a half-written file, and two
-    runs never share a temporary name."""
-    text = json.dumps(json_safe(metrics), indent=2, allow_nan=False)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(
-        prefix=f'.{os.path.basename(path)}.', suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Serialise first, then write atomically: an interrupted run never
+    leaves a half-written file."""
+    write_text_atomic(path,
+                      json.dumps(json_safe(metrics), indent=2,
+                                 allow_nan=False))
 
 
 def main(argv: Optional[List[str]] = None) -> int:

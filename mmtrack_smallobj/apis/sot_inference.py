@@ -9,7 +9,6 @@ readers, so inference and evaluation agree on what a video is.
 """
 import copy
 import glob
-import os
 import os.path as osp
 import time
 from dataclasses import dataclass
@@ -27,7 +26,11 @@ from torch import nn
 
 from mmtrack_smallobj.evaluation.functional import (EvaluationInputError,
                                                     load_annotations,
+                                                    write_result_files,
                                                     xyxy_to_xywh)
+
+# The results layout of tools/track.py is the evaluation toolkit's own.
+write_results = write_result_files
 
 __all__ = [
     'DEFAULT_TEST_PIPELINE', 'VideoFrames', 'list_videos', 'init_tracker',
@@ -335,50 +338,3 @@ def track_video(model: nn.Module,
         if on_frame is not None:
             on_frame()
     return boxes, scores, total / max(num, 1)
-
-
-def _write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it
-    over ``path``: readers see the old file or the whole new one."""
-    # Hidden, per process: concurrent runs never share a temporary file.
-    tmp = osp.join(
-        osp.dirname(path), f'.{osp.basename(path)}.{os.getpid()}.tmp')
-    try:
-        with open(tmp, 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def _format(value: float) -> str:
-    """A number with at most 4 decimals and no trailing zeros."""
-    return np.format_float_positional(float(value), precision=4, trim='-')
-
-
-def write_results(out_dir: str, name: str, boxes_xywh: np.ndarray,
-                  scores: np.ndarray) -> Tuple[str, str]:
-    """Write ``<name>.txt`` (``x,y,w,h`` per frame) and
-    ``<name>_confidence.txt`` (one score per frame), each atomically.
-
-    The confidences are written first, so a box file, which is what marks a
-    video done, never lacks its confidences.
-
-    Args:
-        out_dir (str): Existing results folder.
-        name (str): Video name.
-        boxes_xywh (np.ndarray): (N, 4) boxes.
-        scores (np.ndarray): (N,) scores.
-
-    Returns:
-        tuple[str, str]: Paths of the box and confidence files.
-    """
-    box_path = osp.join(out_dir, f'{name}.txt')
-    conf_path = osp.join(out_dir, f'{name}_confidence.txt')
-    _write_atomic(conf_path, ''.join(f'{_format(s)}\n' for s in scores))
-    _write_atomic(
-        box_path, ''.join(','.join(_format(v) for v in box) + '\n'
-                          for box in np.asarray(boxes_xywh).reshape(-1, 4)))
-    return box_path, conf_path

@@ -15,6 +15,8 @@ import runpy
 import sys
 from typing import List, Optional, Sequence
 
+from ..evaluation.functional.file_io import write_text_atomic
+
 TOOL_NAMES = ('train', 'test')
 
 # mim runs ``<pkg>/tools/test.py`` in preference to ``<pkg>/.mim/tools/test.py``,
@@ -135,8 +137,5 @@ def install_mim_test_shim(mmtrack_root: Optional[str] = None) -> str:
         mmtrack_root = osp.dirname(mmtrack.__file__)
     path = osp.join(mmtrack_root, 'tools', 'test.py')
     os.makedirs(osp.dirname(path), exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(_SHIM_TEXT)
-    os.replace(tmp, path)
+    write_text_atomic(path, _SHIM_TEXT)
     return path

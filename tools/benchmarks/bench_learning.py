@@ -17,12 +17,12 @@ Example (the README's numbers)::
 import argparse
 import json
 import os.path as osp
+import subprocess
 import sys
 from typing import Dict, List, Optional
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
-import synthetic_demo  # noqa: E402  (a sibling script, not a package)
+DEMO = osp.join(REPO_ROOT, 'tools', 'synthetic_demo.py')
 
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'global_search')
 DEFAULT_CONFIGS = [
@@ -68,7 +68,7 @@ def run_config(args: argparse.Namespace, config: str) -> Dict:
         str(args.seed), '--train-videos', str(args.train_videos),
         '--train-frames', str(args.train_frames), '--test-videos',
         str(args.test_videos), '--test-frames', str(args.test_frames),
-        '--generator-args', args.generator_args
+        f'--generator-args={args.generator_args}'
     ]
     if args.epochs is not None:
         demo_argv += ['--epochs', str(args.epochs)]
@@ -76,7 +76,10 @@ def run_config(args: argparse.Namespace, config: str) -> Dict:
         demo_argv += ['--samples-per-epoch', str(args.samples_per_epoch)]
     if args.fresh:
         demo_argv.append('--fresh')
-    synthetic_demo.main(demo_argv)
+    # The demo script is a sibling entry point, not a module: run it as one.
+    code = subprocess.call([sys.executable, DEMO] + demo_argv, cwd=REPO_ROOT)
+    if code != 0:
+        raise SystemExit(f'{DEMO} failed on {config} (exit code {code})')
     with open(osp.join(work_dir, 'metrics.json')) as f:
         metrics = json.load(f)
     with open(osp.join(work_dir, 'timings.json')) as f:

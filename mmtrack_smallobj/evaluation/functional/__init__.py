@@ -7,7 +7,7 @@ from .boxes import (aligned_iou, aligned_iou_got10k, aligned_iou_mmdet,
 from .evaluate import (CORE_METRICS, LT_METRICS, evaluate_results,
                        evaluate_videos)
 from .file_io import (EvaluationInputError, read_box_file, read_flag_file,
-                      read_score_file)
+                      read_score_file, write_result_files, write_text_atomic)
 from .frame_scores import CONVENTIONS, FrameScores, VideoData, score_video
 from .layouts import (DATASET_FORMATS, VideoAnnotation, attach_results,
                       load_annotations)
@@ -26,7 +26,8 @@ __all__ = [
     'points_in_boxes', 'valid_box_mask', 'xywh_to_xyxy', 'xyxy_to_xywh',
     'CORE_METRICS', 'LT_METRICS', 'evaluate_results', 'evaluate_videos',
     'EvaluationInputError', 'read_box_file', 'read_flag_file',
-    'read_score_file', 'CONVENTIONS', 'FrameScores', 'VideoData',
+    'read_score_file', 'write_result_files', 'write_text_atomic',
+    'CONVENTIONS', 'FrameScores', 'VideoData',
     'score_video', 'DATASET_FORMATS', 'VideoAnnotation', 'attach_results',
     'load_annotations', 'antiuav_state_accuracy', 'determine_thresholds',
     'oxuva_max_gm', 'oxuva_metrics', 'vot_lt_metrics', 'OPE_THRESHOLDS',

@@ -1,4 +1,5 @@
-"""Reading box, score and flag text files with validation.
+"""Reading box, score and flag text files with validation, and writing
+result files atomically.
 
 A results file that is short by one line, or has one garbled line, must not
 turn into a silently shifted or truncated evaluation. Every structural
@@ -9,15 +10,17 @@ callers that want such rows scored as failures instead say so explicitly
 Values are not judged here: NaN, negative or zero sizes are legal numbers
 whose meaning depends on the evaluation convention (``frame_scores``).
 """
+import os
 import os.path as osp
 import re
+import tempfile
 from typing import List, Optional, Tuple
 
 import numpy as np
 
 __all__ = [
     'EvaluationInputError', 'read_box_file', 'read_score_file',
-    'read_flag_file'
+    'read_flag_file', 'write_text_atomic', 'write_result_files'
 ]
 
 # LaSOT and pytracking write commas, some trackers tabs or spaces.
@@ -160,3 +163,71 @@ def read_flag_file(path: str, expected: int) -> np.ndarray:
             path, f'has {len(values)} values but the video has {expected} '
             'frames')
     return np.asarray(values, dtype=np.int64)
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it
+    over ``path``: readers see the old file or the whole new one, never a
+    half-written one, and concurrent writers never share a temporary name.
+
+    Args:
+        path (str): Destination; its folder must exist.
+        text (str): The whole content.
+    """
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{osp.basename(path)}.',
+        suffix='.tmp',
+        dir=osp.dirname(osp.abspath(path)))
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _format_number(value: float, precision: int) -> str:
+    """At most ``precision`` decimals, no trailing zeros."""
+    return np.format_float_positional(
+        float(value), precision=precision, trim='-')
+
+
+def write_result_files(out_dir: str,
+                       name: str,
+                       boxes_xywh: np.ndarray,
+                       scores: Optional[np.ndarray] = None,
+                       box_precision: int = 4,
+                       score_precision: int = 6) -> Tuple[str, str]:
+    """Write one video's ``<name>.txt`` (``x,y,w,h`` per frame) and, with
+    ``scores``, ``<name>_confidence.txt`` (one score per frame), each
+    atomically, in the layout :func:`read_box_file` and
+    :func:`read_score_file` read back.
+
+    The confidences are written first, so a box file, which is what marks a
+    video done, never lacks its confidences.
+
+    Args:
+        out_dir (str): Existing results folder.
+        name (str): Video name.
+        boxes_xywh (np.ndarray): (N, 4) boxes.
+        scores (np.ndarray, optional): (N,) scores.
+        box_precision (int): Decimals kept for boxes. Defaults to 4.
+        score_precision (int): Decimals kept for scores. Defaults to 6.
+
+    Returns:
+        tuple[str, str]: Paths of the box and confidence files (the latter
+        written only with ``scores``).
+    """
+    box_path = osp.join(out_dir, f'{name}.txt')
+    conf_path = osp.join(out_dir, f'{name}_confidence.txt')
+    if scores is not None:
+        write_text_atomic(
+            conf_path, ''.join(f'{_format_number(s, score_precision)}\n'
+                               for s in np.asarray(scores).reshape(-1)))
+    write_text_atomic(
+        box_path,
+        ''.join(','.join(_format_number(v, box_precision) for v in box) + '\n'
+                for box in np.asarray(boxes_xywh).reshape(-1, 4)))
+    return box_path, conf_path

@@ -4,7 +4,6 @@ metrics, under a named convention. The maths live in
 ``mmtrack_smallobj.evaluation.functional``; this class only collects frames.
 """
 import os
-import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -14,7 +13,7 @@ from mmtrack.registry import METRICS
 
 from ..functional import (CONVENTIONS, DEFAULT_SIZE_EDGES, VideoData,
                           evaluate_videos, format_metrics_table,
-                          xyxy_to_xywh)
+                          write_result_files, xyxy_to_xywh)
 
 
 def _get(sample, key: str, default=None):
@@ -150,17 +149,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         """Write ``<video>.txt`` (and confidences) under ``outfile_prefix``."""
         os.makedirs(self.outfile_prefix, exist_ok=True)
         for res in results:
-            np.savetxt(
-                osp.join(self.outfile_prefix, f"{res['name']}.txt"),
-                xyxy_to_xywh(res['pred']),
-                fmt='%.4f',
-                delimiter=',')
-            if res['scores'] is not None:
-                np.savetxt(
-                    osp.join(self.outfile_prefix,
-                             f"{res['name']}_confidence.txt"),
-                    res['scores'],
-                    fmt='%.6f')
+            write_result_files(self.outfile_prefix, res['name'],
+                               xyxy_to_xywh(res['pred']), res['scores'])
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Evaluate all collected videos.

@@ -5,7 +5,8 @@ import pytest
 from mmtrack_smallobj.evaluation.functional import (EvaluationInputError,
                                                     read_box_file,
                                                     read_flag_file,
-                                                    read_score_file)
+                                                    read_score_file,
+                                                    write_result_files)
 
 
 def _write(tmp_path, text, name='v.txt'):
@@ -63,3 +64,19 @@ def test_scores_and_flags(tmp_path):
     np.testing.assert_array_equal(flags, [0, 8, 3])
     with pytest.raises(EvaluationInputError, match='has 3 values but'):
         read_flag_file(_write(tmp_path, '0\n8\n3\n', 'c.label'), 4)
+
+
+def test_written_results_read_back(tmp_path):
+    boxes = np.array([[1, 2, 3, 4], [1.25, 2.5, 3.123456, np.nan]])
+    scores = np.array([1.0, 0.1234567])
+    box_path, conf_path = write_result_files(str(tmp_path), 'v', boxes,
+                                             scores)
+    read_boxes, failed = read_box_file(box_path, expected=2)
+    assert not failed.any()
+    np.testing.assert_allclose(read_boxes, boxes.round(4))
+    read_scores, _ = read_score_file(conf_path, expected=2)
+    np.testing.assert_allclose(read_scores, scores.round(6))
+    # Without scores no confidence file is written.
+    write_result_files(str(tmp_path), 'w', boxes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'v.txt', 'v_confidence.txt', 'w.txt']
