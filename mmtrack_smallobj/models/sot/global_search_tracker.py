@@ -20,7 +20,14 @@ from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 DEFAULT_TEST_CFG = dict(
-    test_mode='OPE', short_side=512, max_long_side=1333, size_divisor=32)
+    test_mode='OPE',
+    short_side=512,
+    max_long_side=1333,
+    size_divisor=32,
+    strategy='top1',
+    position_top_k=5,
+    absent_score_thr=None)
+STRATEGIES = ('top1', 'position')
 
 
 def test_scale_shape(height: int, width: int, short_side: int,
@@ -63,7 +70,12 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         train_cfg (dict, optional): Unused; accepted for mmtrack symmetry.
         test_cfg (dict, optional): ``short_side`` (default 512),
             ``max_long_side`` (1333, None for no cap), ``size_divisor``
-            (32), ``test_mode`` ('OPE' or 'VOT').
+            (32), ``test_mode`` ('OPE' or 'VOT'); ``strategy``, how the
+            target is picked among the candidates (DMTrack's Table 1):
+            'top1' (the highest score, default) or 'position' (the one
+            nearest the last prediction among the ``position_top_k``
+            best); ``absent_score_thr``: below it the target is reported
+            absent (None, the default, never does).
         data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
@@ -87,6 +99,12 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
                            f'{sorted(unknown)}; known: '
                            f'{sorted(DEFAULT_TEST_CFG)}')
         self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        if self.test_cfg['strategy'] not in STRATEGIES:
+            raise ValueError(f"test_cfg.strategy must be one of {STRATEGIES}"
+                             f", got {self.test_cfg['strategy']!r}")
+        if self.test_cfg['position_top_k'] < 1:
+            raise ValueError('test_cfg.position_top_k must be >= 1, got '
+                             f"{self.test_cfg['position_top_k']}")
         self.train_cfg = train_cfg
         self._first_frame_path: Optional[str] = None
         if frozen_modules is not None:
@@ -197,6 +215,8 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         self.memo.templates = self.head.pool_templates(
             feats, (box * factor)[None])
         self.memo.image_size = (height, width)
+        self.memo.last_box = box
+        self.memo.absent = False
 
     def track(self, img: Tensor, data_samples: SampleList) -> InstanceList:
         """Search the whole frame for the target.
@@ -207,10 +227,11 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
 
         Returns:
             list[InstanceData]: One result with ``bboxes`` (1, 4) x1, y1,
-            x2, y2 in input pixels (clipped to the image) and ``scores``
-            (1,), the best candidate's probability. A frame where nothing
-            scores well still returns its best candidate, with its low
-            score.
+            x2, y2 in input pixels (clipped to the image), ``scores`` (1,),
+            the chosen candidate's probability, and ``absent`` (1,) bool,
+            True when the score is below ``test_cfg.absent_score_thr``. A
+            frame where nothing scores well still returns its best
+            candidate, with its low score.
         """
         height, width = img.shape[-2:]
         scaled, factor, valid_size = self._resize_to_test_scale(img)
@@ -222,10 +243,30 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         boxes = torch.minimum(boxes.clamp(min=0), bounds)
         candidates.bboxes = boxes
         self.memo.candidates = candidates
+        index = self._select(candidates)
+        box, score = boxes[index], candidates.scores[index]
+        threshold = self.test_cfg['absent_score_thr']
+        absent = threshold is not None and float(score) < threshold
+        self.memo.absent = absent
+        if not absent:
+            # An absent frame's box is a guess: the position strategy
+            # keeps following the last box that was believed.
+            self.memo.last_box = box
         result = InstanceData(
-            bboxes=boxes[:1].to(img.dtype),
-            scores=candidates.scores[:1].to(img.dtype))
+            bboxes=box[None].to(img.dtype),
+            scores=score[None].to(img.dtype),
+            absent=torch.tensor([absent], device=img.device))
         return [result]
+
+    def _select(self, candidates: InstanceData) -> int:
+        """Index of the candidate the ``strategy`` picks (scores sorted)."""
+        if self.test_cfg['strategy'] == 'top1' or len(candidates) == 1:
+            return 0
+        top = candidates.bboxes[:self.test_cfg['position_top_k']]
+        last = self.memo.last_box.to(top)
+        centres = (top[:, :2] + top[:, 2:]) / 2
+        distance = (centres - (last[:2] + last[2:]) / 2).norm(dim=1)
+        return int(distance.argmin())
 
     def predict_ope(self, inputs: dict, data_samples: SampleList):
         """mmtrack's one-pass evaluation, with the frame's path kept so that

@@ -22,6 +22,7 @@ from ..layers import TemplateCorrelation, nms, roi_align
 from ..losses.hard_max_point_loss import (HardMaxPointLoss, grid_points,
                                           inside_mask)
 
+TEMPLATE_POOLINGS = ('box', 'native')
 DEFAULT_TEST_CFG = dict(pre_nms_top_k=100, nms_iou_thr=0.5, max_candidates=10)
 
 
@@ -76,6 +77,12 @@ class PointGlobalSearchHead(BaseModule):
         corr_type (str): 'DC', 'DW', 'CC' or 'HP'. Defaults to 'DC'.
         num_dynamic_layers (int): Generated 1x1 layers for 'DC'.
         template_size (int): RoIAlign output side (odd). Defaults to 7.
+        template_pooling (str): 'box' resamples the box onto the k x k
+            grid, whatever its size. 'native' keeps the level's own scale:
+            k x k cells centred on the box, each weighted by the fraction
+            of it the box covers and normalised to sum one, so that a
+            spatial correlation ('DW', 'CC') compares the template with
+            the search map at the same scale. Defaults to 'box'.
         share_levels (bool): One correlation and tower for all levels (the
             per-level scale stays separate). Defaults to True.
         num_reg_points (int): Box-regression points per image and level.
@@ -100,6 +107,7 @@ class PointGlobalSearchHead(BaseModule):
                  corr_type: str = 'DC',
                  num_dynamic_layers: int = 2,
                  template_size: int = 7,
+                 template_pooling: str = 'box',
                  share_levels: bool = True,
                  num_reg_points: int = 9,
                  cls_prior_prob: float = 0.5,
@@ -120,6 +128,10 @@ class PointGlobalSearchHead(BaseModule):
         self.strides = tuple(strides)
         self.num_levels = len(self.strides)
         self.template_size = template_size
+        if template_pooling not in TEMPLATE_POOLINGS:
+            raise ValueError(f'template_pooling must be one of '
+                             f'{TEMPLATE_POOLINGS}, got {template_pooling!r}')
+        self.template_pooling = template_pooling
         self.num_reg_points = num_reg_points
         self.cls_prior_prob = cls_prior_prob
         unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
@@ -189,12 +201,37 @@ class PointGlobalSearchHead(BaseModule):
         self._check_levels(template_feats)
         index = torch.arange(
             bboxes.size(0), device=bboxes.device, dtype=bboxes.dtype)
-        rois = torch.cat([index[:, None], bboxes], dim=1)
         size = (self.template_size, self.template_size)
-        return [
-            roi_align(feat, rois, size, 1.0 / stride)
-            for feat, stride in zip(template_feats, self.strides)
-        ]
+        if self.template_pooling == 'box':
+            rois = torch.cat([index[:, None], bboxes], dim=1)
+            return [
+                roi_align(feat, rois, size, 1.0 / stride)
+                for feat, stride in zip(template_feats, self.strides)
+            ]
+        templates = []
+        centre = (bboxes[:, :2] + bboxes[:, 2:]) / 2
+        for feat, stride in zip(template_feats, self.strides):
+            half = self.template_size * stride / 2
+            window = torch.cat([centre - half, centre + half], dim=1)
+            rois = torch.cat([index[:, None], window], dim=1)
+            pooled = roi_align(feat, rois, size, 1.0 / stride)
+            weight = self._box_cover(window, bboxes, stride)
+            templates.append(pooled * weight[:, None].to(pooled.dtype))
+        return templates
+
+    def _box_cover(self, windows: Tensor, bboxes: Tensor,
+                   stride: int) -> Tensor:
+        """(N, k, k) share of each native-scale template cell inside its
+        box, normalised to sum one per template."""
+        steps = torch.arange(
+            self.template_size, device=bboxes.device, dtype=bboxes.dtype)
+        starts = windows[:, None, :2] + steps[None, :, None] * stride
+        low = torch.maximum(starts, bboxes[:, None, :2])
+        high = torch.minimum(starts + stride, bboxes[:, None, 2:])
+        cover = (high - low).clamp(min=0) / stride  # (N, k, 2): x, y
+        weight = cover[:, :, 1, None] * cover[:, None, :, 0]
+        # A box inside one cell still covers it, so the sum is positive.
+        return weight / weight.sum(dim=(1, 2), keepdim=True).clamp(min=1e-6)
 
     def forward(self, templates: Sequence[Tensor],
                 search_feats: Sequence[Tensor]

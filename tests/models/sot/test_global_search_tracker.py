@@ -378,3 +378,80 @@ def test_test_scale_keeps_the_aspect_ratio(hw, short, cap, expected):
 def test_unknown_test_cfg_key_raises():
     with pytest.raises(KeyError, match='short_sid'):
         _model(test_cfg=dict(short_sid=64))
+
+
+def _scripted_predict(model, monkeypatch, frames_candidates):
+    """Make ``head.predict`` return the given (boxes, scores) per call."""
+    calls = iter(frames_candidates)
+
+    def fake_predict(templates, feats, valid_size=None):
+        boxes, scores = next(calls)
+        return InstanceData(
+            bboxes=torch.tensor(boxes, dtype=torch.float32),
+            scores=torch.tensor(scores),
+            levels=torch.zeros(len(scores), dtype=torch.long))
+
+    monkeypatch.setattr(model.head, 'predict', fake_predict)
+
+
+# Frame 0 box at the left; a distractor at the right scores higher on
+# frame 1, the target (near the last box) second.
+POSITION_SCRIPT = [
+    ([[40., 40., 50., 50.], [6., 6., 16., 16.]], [0.9, 0.6]),
+    ([[6., 8., 16., 18.], [40., 40., 50., 50.]], [0.8, 0.7]),
+]
+
+
+@pytest.mark.parametrize('strategy,expected', [
+    ('top1', [[40., 40., 50., 50.], [6., 8., 16., 18.]]),
+    ('position', [[6., 6., 16., 16.], [6., 8., 16., 18.]]),
+])
+def test_strategy_picks_top_score_or_nearest_candidate(
+        monkeypatch, strategy, expected):
+    model = _model(test_cfg=dict(short_side=64, strategy=strategy))
+    _scripted_predict(model, monkeypatch, POSITION_SCRIPT)
+    results = _track(model, torch.randn(3, 3, 64, 64), [5., 5., 15., 15.])
+    assert [r.bboxes[0].tolist() for r in results[1:]] == expected
+
+
+def test_position_strategy_only_looks_at_the_top_k(monkeypatch):
+    model = _model(
+        test_cfg=dict(short_side=64, strategy='position', position_top_k=1))
+    _scripted_predict(model, monkeypatch, POSITION_SCRIPT[:1])
+    results = _track(model, torch.randn(2, 3, 64, 64), [5., 5., 15., 15.])
+    assert results[1].bboxes[0].tolist() == [40., 40., 50., 50.]
+
+
+def test_low_scores_are_reported_absent_and_do_not_move_the_last_box(
+        monkeypatch):
+    model = _model(
+        test_cfg=dict(
+            short_side=64, strategy='position', absent_score_thr=0.5))
+    script = [
+        ([[40., 40., 50., 50.]], [0.3]),  # absent: a low-score jump
+        ([[44., 44., 54., 54.], [8., 8., 18., 18.]], [0.9, 0.8]),
+    ]
+    _scripted_predict(model, monkeypatch, script)
+    results = _track(model, torch.randn(3, 3, 64, 64), [5., 5., 15., 15.])
+    assert results[1].absent.tolist() == [True]
+    assert results[1].scores.tolist() == pytest.approx([0.3])
+    assert model.memo.absent is False
+    # The last believed box is still frame 0's, so 'position' stays left.
+    assert results[2].bboxes[0].tolist() == [8., 8., 18., 18.]
+    assert results[2].absent.tolist() == [False]
+
+
+def test_without_a_threshold_nothing_is_absent(monkeypatch):
+    model = _model()
+    _scripted_predict(model, monkeypatch, [([[1., 1., 5., 5.]], [0.01])])
+    results = _track(model, torch.randn(2, 3, 64, 64), [5., 5., 15., 15.])
+    assert results[1].absent.tolist() == [False]
+
+
+@pytest.mark.parametrize('test_cfg,message', [
+    (dict(strategy='nearest'), 'test_cfg.strategy'),
+    (dict(position_top_k=0), 'position_top_k'),
+])
+def test_bad_strategy_settings_raise(test_cfg, message):
+    with pytest.raises(ValueError, match=message):
+        _model(test_cfg=test_cfg)

@@ -274,6 +274,40 @@ def test_pool_templates_gives_one_template_per_image_and_level():
     assert [tuple(t.shape) for t in templates] == [(2, 2, 5, 5)] * 2
 
 
+def test_native_pooling_keeps_the_level_scale_and_weights_box_cells():
+    head = _head(template_size=5, template_pooling='native')
+    # A 4 x 8 px box centred at (32, 34): at stride 4 the 5 x 5 window
+    # spans 22..42 x 24..44, and the box covers one column of it: a full
+    # cell in y flanked by two half cells.
+    feats = [torch.ones(1, 2, 16, 16), torch.ones(1, 2, 8, 8)]
+    templates = head.pool_templates(feats, torch.tensor([[30., 30., 34.,
+                                                           38.]]))
+    assert [tuple(t.shape) for t in templates] == [(1, 2, 5, 5)] * 2
+    stride4 = templates[0][0, 0]
+    expected = torch.zeros(5, 5)
+    expected[1:4, 2] = torch.tensor([0.25, 0.5, 0.25])
+    assert torch.allclose(stride4, expected)
+    # At stride 8 the whole box sits inside the centre cell.
+    stride8 = templates[1][0, 0]
+    assert stride8[2, 2] == pytest.approx(1.0)
+    assert stride8.sum() == pytest.approx(1.0)
+
+
+def test_native_pooling_normalises_every_template_to_unit_weight():
+    head = _head(template_size=7, template_pooling='native')
+    boxes = torch.tensor([[0., 0., 3., 3.], [10., 12., 60., 50.],
+                          [31., 31., 32., 32.]])
+    feats = [torch.ones(3, 2, 16, 16), torch.ones(3, 2, 8, 8)]
+    for template in head.pool_templates(feats, boxes):
+        assert torch.allclose(template.sum(dim=(2, 3)), torch.ones(3, 2),
+                              atol=1e-5)
+
+
+def test_unknown_template_pooling_raises():
+    with pytest.raises(ValueError, match='template_pooling'):
+        _head(template_pooling='crop')
+
+
 def test_predict_returns_nms_candidates_sorted_by_score():
     head = _head(test_cfg=dict(max_candidates=5, nms_iou_thr=0.3)).eval()
     with torch.no_grad():
