@@ -3,11 +3,12 @@
 Not imported by ``mmtrack_smallobj/__init__.py`` (it registers nothing);
 ``from mmtrack_smallobj.apis import ...`` when needed.
 """
-from .sot_inference import (VideoFrames, build_test_pipeline, init_tracker,
-                            list_videos, pack_frame, run_frame, track_video,
-                            write_results)
+from .sot_inference import (TrackedVideo, VideoFrames, build_test_pipeline,
+                            init_tracker, list_videos, pack_frame, run_frame,
+                            track_video, track_video_timed, write_results)
 
 __all__ = [
-    'VideoFrames', 'build_test_pipeline', 'init_tracker', 'list_videos',
-    'pack_frame', 'run_frame', 'track_video', 'write_results'
+    'TrackedVideo', 'VideoFrames', 'build_test_pipeline', 'init_tracker',
+    'list_videos', 'pack_frame', 'run_frame', 'track_video',
+    'track_video_timed', 'write_results'
 ]

@@ -11,7 +11,7 @@ from mmengine.dataset import pseudo_collate
 
 from mmtrack_smallobj.apis import (build_test_pipeline, init_tracker,
                                    list_videos, pack_frame, track_video,
-                                   write_results)
+                                   track_video_timed, write_results)
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 from mmtrack_smallobj.evaluation.functional import (EvaluationInputError,
                                                     read_box_file)
@@ -115,6 +115,29 @@ def test_in_memory_frames_give_the_same_results(setup):
     np.testing.assert_allclose(from_files[0], in_memory[0])
     np.testing.assert_allclose(from_files[1], in_memory[1])
     assert len(calls) == 3
+
+
+def test_per_frame_times_are_kept(setup, monkeypatch):
+    """``track_video_timed`` keeps what ``run_frame`` measured per frame;
+    ``track_video`` still returns their mean as its third value."""
+    from mmtrack_smallobj.apis import sot_inference
+    run_frame = sot_inference.run_frame
+    seconds = iter([0.5, 0.25, 2.0, 0.5, 0.25, 2.0])
+
+    def timed(model, packed):
+        box, score, _ = run_frame(model, packed)
+        return box, score, next(seconds)
+
+    monkeypatch.setattr(sot_inference, 'run_frame', timed)
+    video = list_videos(setup['root'], 'lasot')[0]
+    args = (setup['model'], video.frame_paths, video.init_bbox_xywh,
+            setup['pipeline'])
+    tracked = track_video_timed(*args)
+    np.testing.assert_array_equal(tracked.times, [0.5, 0.25, 2.0])
+    boxes, scores, mean = track_video(*args)
+    assert mean == pytest.approx(2.75 / 3)
+    np.testing.assert_array_equal(tracked.boxes_xywh, boxes)
+    np.testing.assert_array_equal(tracked.scores, scores)
 
 
 def test_frame_zero_needs_a_box(setup):

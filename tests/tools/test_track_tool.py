@@ -1,9 +1,11 @@
 """tools/track.py: one real subprocess run, the error paths in-process."""
 import importlib.util
+import io
 import os
 import os.path as osp
 import subprocess
 import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -162,3 +164,81 @@ def test_unknown_format_exits_2(tool, tiny, capsys):
                    tiny['root'], '--format', 'vot', '--out', 'x'])
     assert info.value.code == 2
     assert "invalid choice: 'vot'" in capsys.readouterr().err
+
+
+def _names(root):
+    return sorted(osp.basename(osp.dirname(p)) for p in _gt_files(root))
+
+
+def test_submit_got10k_zip_holds_the_measured_times(tool, tiny, tmp_path,
+                                                    capsys, monkeypatch):
+    measured = {}
+    track = tool.track_video_timed
+
+    def spy(model, frames, *args, **kwargs):
+        tracked = track(model, frames, *args, **kwargs)
+        measured[frames[0]] = tracked.times
+        return tracked
+
+    monkeypatch.setattr(tool, 'track_video_timed', spy)
+    out = str(tmp_path / 'results')
+    assert tool.main([
+        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
+        '--format', 'lasot', '--out', out, '--no-progress', '--submit',
+        'GOT-10k'
+    ]) == 0
+    path = osp.join(out, 'submission', 'got10k.zip')
+    assert f'got10k submission: {path}' in capsys.readouterr().out
+    names = _names(tiny['root'])
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == sorted(
+            m for n in names
+            for m in (f'{n}/', f'{n}/{n}_001.txt', f'{n}/{n}_time.txt'))
+        for name in names:
+            boxes = np.loadtxt(
+                io.BytesIO(archive.read(f'{name}/{name}_001.txt')),
+                delimiter=',')
+            np.testing.assert_allclose(
+                boxes, _rows(osp.join(out, f'{name}.txt')), atol=5e-4)
+            times = np.loadtxt(
+                io.BytesIO(archive.read(f'{name}/{name}_time.txt')))
+            first = next(p for p in measured if f'{os.sep}{name}{os.sep}' in p)
+            np.testing.assert_allclose(times, measured[first], atol=5e-9)
+            assert times.shape == (3, ) and (times > 0).all()
+
+
+def test_submit_vot_lt_marks_low_scores_absent(tool, tiny, tmp_path,
+                                               capsys):
+    submit_out = str(tmp_path / 'sub')
+    assert tool.main([
+        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
+        '--format', 'lasot', '--out', str(tmp_path / 'results'),
+        '--no-progress', '--submit', 'vot-lt', '--submit-out', submit_out,
+        '--absent-score-thr', '1e9'
+    ]) == 0
+    assert osp.join(submit_out, 'vot_lt') in capsys.readouterr().out
+    for name in _names(tiny['root']):
+        folder = osp.join(submit_out, 'vot_lt', 'longterm', name)
+        with open(osp.join(folder, f'{name}_001.txt')) as f:
+            assert f.read() == '1\n0,0,0,0\n0,0,0,0\n'
+        with open(osp.join(folder, f'{name}_001_confidence.value')) as f:
+            lines = f.read().split('\n')
+        assert lines[0] == '' and len(lines) == 4 and lines[3] == ''
+        assert np.isfinite([float(v) for v in lines[1:3]]).all()
+
+
+def test_submit_refuses_names_before_tracking(tool, tiny, tmp_path, capsys):
+    out = str(tmp_path / 'results')
+    assert tool.main([
+        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
+        '--format', 'lasot', '--out', out, '--no-progress', '--submit',
+        'oxuva'
+    ]) == 2
+    assert 'OxUvA needs an object id' in capsys.readouterr().err
+    assert not osp.exists(out)
+    with pytest.raises(SystemExit) as info:
+        tool.main([tiny['config'], tiny['checkpoint'], '--data-root',
+                   tiny['root'], '--format', 'lasot', '--out', out,
+                   '--submit', 'vot2018'])
+    assert info.value.code == 2
+    assert "unknown benchmark 'vot2018'" in capsys.readouterr().err

@@ -7,7 +7,8 @@ from .boxes import (aligned_iou, aligned_iou_got10k, aligned_iou_mmdet,
 from .evaluate import (CORE_METRICS, LT_METRICS, evaluate_results,
                        evaluate_videos)
 from .file_io import (EvaluationInputError, read_box_file, read_flag_file,
-                      read_score_file, write_result_files, write_text_atomic)
+                      read_score_file, write_result_files, write_text_atomic,
+                      write_zip_atomic)
 from .frame_scores import CONVENTIONS, FrameScores, VideoData, score_video
 from .layouts import (DATASET_FORMATS, VideoAnnotation, attach_results,
                       load_annotations)
@@ -17,6 +18,11 @@ from .ope import (OPE_THRESHOLDS, PRECISION_INDEX, grouped_threshold_counts,
                   ope_curves, ope_metrics)
 from .point_accuracy import point_accuracy, point_hits
 from .report import format_metrics_table
+from .submission import (SUBMISSION_BENCHMARKS, SubmissionError,
+                         SubmissionVideo, encode_submission,
+                         normalize_benchmark, submission_path,
+                         write_submission)
+from .submission_readers import read_submission, read_submission_files
 from .size_bins import (DEFAULT_SIZE_EDGES, assign_size_bins,
                         check_size_edges, size_bin_labels)
 
@@ -27,6 +33,7 @@ __all__ = [
     'CORE_METRICS', 'LT_METRICS', 'evaluate_results', 'evaluate_videos',
     'EvaluationInputError', 'read_box_file', 'read_flag_file',
     'read_score_file', 'write_result_files', 'write_text_atomic',
+    'write_zip_atomic',
     'CONVENTIONS', 'FrameScores', 'VideoData',
     'score_video', 'DATASET_FORMATS', 'VideoAnnotation', 'attach_results',
     'load_annotations', 'antiuav_state_accuracy', 'determine_thresholds',
@@ -34,5 +41,8 @@ __all__ = [
     'PRECISION_INDEX', 'grouped_threshold_counts', 'ope_curves',
     'ope_metrics', 'point_accuracy', 'point_hits', 'format_metrics_table',
     'DEFAULT_SIZE_EDGES', 'assign_size_bins', 'check_size_edges',
-    'size_bin_labels'
+    'size_bin_labels', 'SUBMISSION_BENCHMARKS', 'SubmissionError',
+    'SubmissionVideo', 'encode_submission', 'normalize_benchmark',
+    'submission_path', 'write_submission', 'read_submission',
+    'read_submission_files'
 ]

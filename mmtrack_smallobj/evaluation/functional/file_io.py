@@ -14,13 +14,16 @@ import os
 import os.path as osp
 import re
 import tempfile
-from typing import List, Optional, Tuple
+import time
+import zipfile
+from typing import BinaryIO, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 __all__ = [
     'EvaluationInputError', 'read_box_file', 'read_score_file',
-    'read_flag_file', 'write_text_atomic', 'write_result_files'
+    'read_flag_file', 'write_text_atomic', 'write_zip_atomic',
+    'write_result_files'
 ]
 
 # LaSOT and pytracking write commas, some trackers tabs or spaces.
@@ -165,27 +168,77 @@ def read_flag_file(path: str, expected: int) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
 
 
-def write_text_atomic(path: str, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it
+def _write_atomic(path: str, write: Callable[[BinaryIO], None]) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then rename it
     over ``path``: readers see the old file or the whole new one, never a
     half-written one, and concurrent writers never share a temporary name.
-
-    Args:
-        path (str): Destination; its folder must exist.
-        text (str): The whole content.
+    On any failure (an exception, Ctrl-C) the temporary file is removed.
     """
     fd, tmp = tempfile.mkstemp(
         prefix=f'.{osp.basename(path)}.',
         suffix='.tmp',
         dir=osp.dirname(osp.abspath(path)))
     try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(text)
+        with os.fdopen(fd, 'wb') as f:
+            write(f)
         os.replace(tmp, path)
     except BaseException:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def write_text_atomic(path: str, text: str,
+                      newline: Optional[str] = None) -> None:
+    """Write ``text`` to ``path`` atomically (a temporary file beside it,
+    then a rename).
+
+    Args:
+        path (str): Destination; its folder must exist.
+        text (str): The whole content.
+        newline (str, optional): As :func:`open`'s ``newline``: None
+            translates ``\\n`` to the platform's line ending, ``''`` writes
+            the text byte for byte (submission files whose format fixes the
+            line ending). Defaults to None.
+    """
+    if newline not in (None, ''):
+        raise ValueError(f"newline must be None or '', got {newline!r}")
+    if newline is None and os.linesep != '\n':
+        text = text.replace('\n', os.linesep)
+    data = text.encode('utf-8')
+    _write_atomic(path, lambda f: f.write(data))
+
+
+def write_zip_atomic(path: str, members: Dict[str, bytes],
+                     folders: bool = True) -> None:
+    """Write a zip archive atomically: built in a temporary file beside
+    ``path`` and renamed over it only once it is complete, so a failure
+    midway leaves no partial archive (and any older archive intact).
+
+    Args:
+        path (str): Destination ``.zip``; its folder must exist.
+        members (dict[str, bytes]): Member name (``/``-separated, relative)
+            to content, written in sorted order, deflated.
+        folders (bool): Also write an entry for every folder (``name/``),
+            as ``shutil.make_archive`` does. Defaults to True.
+    """
+    names = sorted(members)
+    dirs = sorted({
+        '/'.join(name.split('/')[:i]) + '/'
+        for name in names for i in range(1, name.count('/') + 1)
+    }) if folders else []
+
+    def write(f: BinaryIO) -> None:
+        with zipfile.ZipFile(f, 'w', zipfile.ZIP_DEFLATED) as archive:
+            for name in dirs:
+                # a folder entry as make_archive (ZipFile.mkdir) writes it
+                info = zipfile.ZipInfo(name, time.localtime()[:6])
+                info.external_attr = (0o40755 << 16) | 0x10
+                archive.writestr(info, b'')
+            for name in names:
+                archive.writestr(name, members[name])
+
+    _write_atomic(path, write)
 
 
 def _format_number(value: float, precision: int) -> str:

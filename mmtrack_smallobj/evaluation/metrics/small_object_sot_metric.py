@@ -1,9 +1,12 @@
 """``SmallObjectSOTMetric``: a drop-in for mmtrack's ``SOTMetric`` that adds
 point accuracy, AO/SR, per-size-bin numbers and (with scores) long-term
-metrics, under a named convention. The maths live in
-``mmtrack_smallobj.evaluation.functional``; this class only collects frames.
+metrics, under a named convention, and writes benchmark submissions. The
+maths and the file formats live in ``mmtrack_smallobj.evaluation.functional``;
+this class only collects frames.
 """
 import os
+import os.path as osp
+import time
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -11,9 +14,10 @@ from mmengine.logging import MMLogger
 from mmtrack.evaluation.metrics.base_video_metrics import BaseVideoMetric
 from mmtrack.registry import METRICS
 
-from ..functional import (CONVENTIONS, DEFAULT_SIZE_EDGES, VideoData,
-                          evaluate_videos, format_metrics_table,
-                          write_result_files, xyxy_to_xywh)
+from ..functional import (CONVENTIONS, DEFAULT_SIZE_EDGES, SubmissionVideo,
+                          VideoData, evaluate_videos, format_metrics_table,
+                          normalize_benchmark, write_result_files,
+                          write_submission, xyxy_to_xywh)
 
 
 def _get(sample, key: str, default=None):
@@ -41,6 +45,22 @@ def _video_name(sample) -> str:
     return parts[-3] if parts[-2] in ('img', 'color') else parts[-2]
 
 
+def _frame_number(sample, frame_id: int) -> int:
+    """The frame number in the image file name (OxUvA's ``000123.jpeg``),
+    else the index in the video."""
+    stem = osp.splitext(osp.basename(str(_get(sample, 'img_path', ''))))[0]
+    return int(stem) if stem.isdigit() else frame_id
+
+
+def default_submission_prefix(benchmark: str) -> str:
+    """``submission_<benchmark>`` in the run's log folder
+    (``<work_dir>/<timestamp>``) when a runner has set up logging, else in
+    the current folder."""
+    log_file = MMLogger.get_current_instance().log_file
+    root = osp.dirname(osp.abspath(log_file)) if log_file else os.getcwd()
+    return osp.join(root, f'submission_{benchmark}')
+
+
 @METRICS.register_module()
 class SmallObjectSOTMetric(BaseVideoMetric):
     """OPE, AO/SR, point accuracy and size-binned SOT metrics.
@@ -61,11 +81,23 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         use_scores (bool): Use ``pred_track_instances.scores`` as
             confidences for the long-term metrics when present. Defaults to
             True.
-        presence_threshold (float): Presence threshold for OxUvA/Anti-UAV.
-            Defaults to 0.5.
-        outfile_prefix (str, optional): Folder to write ``<video>.txt``
-            (``x,y,w,h``) and ``<video>_confidence.txt`` into, readable by
-            ``tools/eval_results.py``. Defaults to None.
+        presence_threshold (float): Presence threshold for OxUvA/Anti-UAV;
+            with ``benchmark``, frames scoring below it are also submitted
+            as absent. Defaults to 0.5.
+        format_only (bool): Only write the ``benchmark`` submission, do not
+            evaluate (no ground truth needed after frame 0, as in GOT-10k's
+            and TrackingNet's test sets). Defaults to False.
+        benchmark (str, optional): Write this benchmark's submission (one of
+            ``SUBMISSION_BENCHMARKS``, e.g. 'got10k', 'trackingnet',
+            'lasot', 'vot_lt'), with the per-frame times measured between
+            successive frames, to ``outfile_prefix`` or, without one, to
+            :func:`default_submission_prefix`; the file is always kept and
+            its path logged. Required by ``format_only``. Defaults to None.
+        outfile_prefix (str, optional): Without ``benchmark``: folder to
+            write ``<video>.txt`` (``x,y,w,h``) and ``<video>_confidence.txt``
+            into, readable by ``tools/eval_results.py``. With ``benchmark``:
+            the submission prefix (``<prefix>.zip`` for GOT-10k and
+            TrackingNet, as in mmtrack, else the folder). Defaults to None.
         collect_device (str): 'cpu' or 'gpu'. Defaults to 'cpu'.
         prefix (str, optional): Metric-name prefix. Defaults to 'sot'.
     """
@@ -77,6 +109,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                  size_edges: Sequence[float] = DEFAULT_SIZE_EDGES,
                  use_scores: bool = True,
                  presence_threshold: float = 0.5,
+                 format_only: bool = False,
+                 benchmark: Optional[str] = None,
                  outfile_prefix: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -89,9 +123,19 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         self.size_edges = tuple(float(e) for e in size_edges)
         self.use_scores = use_scores
         self.presence_threshold = presence_threshold
+        if format_only and benchmark is None:
+            raise ValueError('format_only=True writes a benchmark '
+                             'submission: give benchmark=, e.g. '
+                             "benchmark='got10k'")
+        self.format_only = format_only
+        self.benchmark = (None if benchmark is None else
+                          normalize_benchmark(benchmark))
         self.outfile_prefix = outfile_prefix
         # frames of videos still in progress, keyed by video_id
         self._buffers: Dict[int, List[dict]] = {}
+        # when the previous batch arrived: the time between batches is the
+        # per-frame time of the test loop (loading, model, this metric)
+        self._last_arrival: Optional[float] = None
 
     def process(self, data_batch: dict, data_samples: Sequence) -> None:
         """Buffer each frame; store a video once its last frame arrived.
@@ -103,17 +147,31 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                 (xyxy), ``instances[0]['bbox']`` (xyxy) and ``visible``, and
                 ``video_id``, ``frame_id``, ``video_length`` metainfo.
         """
+        now = time.perf_counter()
+        seconds = (np.nan if self._last_arrival is None else
+                   (now - self._last_arrival) / max(len(data_samples), 1))
+        self._last_arrival = now
         for sample in data_samples:
             pred = _get(sample, 'pred_track_instances')
             bboxes = _to_numpy(_get(pred, 'bboxes')).reshape(-1, 4)
             scores = _get(pred, 'scores')
             instance = _get(sample, 'instances')[0]
             ori_shape = _get(sample, 'ori_shape')
+            frame_id = int(_get(sample, 'frame_id'))
+            gt = instance.get('bbox')
+            if gt is None and not self.format_only:
+                # GOT-10k/TrackingNet test sets: only frame 0 has a box.
+                raise ValueError(f'video {_video_name(sample)} frame '
+                                 f'{frame_id} has no ground-truth box; '
+                                 'use format_only=True for a test set')
             frame = dict(
-                frame_id=int(_get(sample, 'frame_id')),
+                frame_id=frame_id,
+                frame_number=_frame_number(sample, frame_id),
+                seconds=seconds,
                 # keep the tracker's dtype: SOTMetric computes centres in it
                 pred=bboxes[0].copy(),
-                gt=np.asarray(instance['bbox'], np.float64).reshape(4),
+                gt=(np.full(4, np.nan) if gt is None else np.asarray(
+                    gt, np.float64).reshape(4)),
                 visible=bool(instance.get('visible', True)),
                 score=(float(_to_numpy(scores).reshape(-1)[0])
                        if scores is not None and len(_to_numpy(scores)) else
@@ -143,7 +201,9 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             visible=np.array([f['visible'] for f in frames]),
             scores=(np.array(scores, np.float64) if self.use_scores
                     and all(s is not None for s in scores) else None),
-            image_size=frames[0]['image_size'])
+            image_size=frames[0]['image_size'],
+            times=np.array([f['seconds'] for f in frames], np.float64),
+            frame_numbers=np.array([f['frame_number'] for f in frames]))
 
     def _write_results(self, results: List[dict]) -> None:
         """Write ``<video>.txt`` (and confidences) under ``outfile_prefix``."""
@@ -151,6 +211,33 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         for res in results:
             write_result_files(self.outfile_prefix, res['name'],
                                xyxy_to_xywh(res['pred']), res['scores'])
+
+    def _write_submission(self, results: List[dict]) -> str:
+        """Write the ``benchmark`` submission; return and log its path."""
+        videos = []
+        for res in results:
+            absent = None
+            if res['scores'] is not None:
+                absent = res['scores'] < self.presence_threshold
+                absent[0] = False  # the initialisation frame
+            videos.append(
+                SubmissionVideo(
+                    res['name'],
+                    xyxy_to_xywh(res['pred'].astype(np.float64)),
+                    res['scores'],
+                    absent,
+                    # The very first frame has no previous arrival: 0,
+                    # which the GOT-10k toolkit leaves out of its speed.
+                    np.nan_to_num(res['times'], nan=0.0),
+                    res['image_size'],
+                    res['frame_numbers']))
+        prefix = (self.outfile_prefix if self.outfile_prefix is not None else
+                  default_submission_prefix(self.benchmark))
+        path = write_submission(self.benchmark, videos, prefix)
+        MMLogger.get_current_instance().info(
+            f'{self.benchmark} submission ({len(videos)} videos) written to '
+            f'{path}')
+        return path
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Evaluate all collected videos.
@@ -160,13 +247,20 @@ class SmallObjectSOTMetric(BaseVideoMetric):
 
         Returns:
             dict[str, float]: Overall metrics and ``<bin>/<metric>`` entries
-            for the size bins; undefined values are left out.
+            for the size bins; undefined values are left out. Empty with
+            ``format_only``.
         """
         if self._buffers:
             names = [frames[0]['name'] for frames in self._buffers.values()]
             self._buffers.clear()
             raise ValueError(f'videos with missing frames: {names[:5]}')
-        if self.outfile_prefix is not None:
+        # the next evaluation (next epoch's validation) starts afresh
+        self._last_arrival = None
+        if self.benchmark is not None:
+            self._write_submission(results)
+            if self.format_only:
+                return {}
+        elif self.outfile_prefix is not None:
             self._write_results(results)
         with_scores = all(r['scores'] is not None for r in results)
         videos = [

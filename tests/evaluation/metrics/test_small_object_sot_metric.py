@@ -1,4 +1,8 @@
 """SmallObjectSOTMetric fed data samples the way mmtrack's test loop does."""
+import io
+import os
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -89,3 +93,138 @@ def test_incomplete_video_is_an_error(random_videos):
 def test_unknown_convention_is_rejected():
     with pytest.raises(ValueError, match='convention'):
         METRICS.build(dict(type='SmallObjectSOTMetric', convention='vot'))
+
+
+class _Clock:
+    """A fake ``time`` module whose ``perf_counter`` steps through given
+    instants, one per ``process`` call."""
+
+    def __init__(self, instants):
+        self._instants = iter(instants)
+
+    def perf_counter(self):
+        return next(self._instants)
+
+
+def _test_set_samples(random_videos):
+    """As GOT-10k's test set feeds them: a box on frame 0 only."""
+    samples = _samples(random_videos)
+    for sample in samples:
+        if sample['frame_id'] > 0:
+            del sample['instances'][0]['bbox']
+    return samples
+
+
+def test_format_only_writes_got10k_zip_with_measured_times(
+        random_videos, tmp_path, monkeypatch):
+    from mmtrack_smallobj.evaluation.functional import read_submission
+    from mmtrack_smallobj.evaluation.metrics import small_object_sot_metric
+    samples = _test_set_samples(random_videos)
+    # frame k of the run arrives at 0.5 * k**2 s: frame k took k - 0.5 s
+    instants = [0.5 * k**2 for k in range(len(samples))]
+    monkeypatch.setattr(small_object_sot_metric, 'time', _Clock(instants))
+    metric = METRICS.build(
+        dict(type='SmallObjectSOTMetric', format_only=True,
+             benchmark='GOT-10k', outfile_prefix=str(tmp_path / 'sub')))
+    for sample in samples:
+        metric.process({}, [sample])
+    assert metric.evaluate(size=len(samples)) == {}
+    with zipfile.ZipFile(tmp_path / 'sub.zip') as archive:
+        assert sorted(archive.namelist())[:3] == [
+            'cat-0/', 'cat-0/cat-0_001.txt', 'cat-0/cat-0_time.txt'
+        ]
+    back = read_submission('got10k', str(tmp_path / 'sub'))
+    assert sorted(back) == ['cat-0', 'cat-1', 'cat-2']
+    measured = np.arange(len(samples)) - 0.5
+    measured[0] = 0.0  # nothing arrived before the very first frame
+    for vid, name in enumerate(['cat-0', 'cat-1', 'cat-2']):
+        np.testing.assert_allclose(back[name].times,
+                                   measured[vid * 30:(vid + 1) * 30],
+                                   atol=5e-9)
+        pred = np.stack([
+            s['pred_track_instances']['bboxes'].numpy()[0]
+            for s in samples[vid * 30:(vid + 1) * 30]
+        ])
+        np.testing.assert_allclose(back[name].boxes_xywh[:, :2], pred[:, :2],
+                                   atol=6e-4)
+        np.testing.assert_allclose(back[name].boxes_xywh[:, 2:],
+                                   pred[:, 2:] - pred[:, :2], atol=1.1e-3)
+
+
+def test_got10k_zip_has_the_members_of_sot_metric(random_videos, tmp_path):
+    """mmtrack's own format_only zip: same member names."""
+    samples = _test_set_samples(random_videos)
+    theirs = SOTMetric(format_only=True,
+                       metric_options=dict(dataset_type='got10k'),
+                       outfile_prefix=str(tmp_path / 'theirs'))
+    ours = METRICS.build(
+        dict(type='SmallObjectSOTMetric', format_only=True,
+             benchmark='got10k', outfile_prefix=str(tmp_path / 'ours')))
+    for metric in (ours, theirs):
+        for sample in samples:
+            metric.process({}, [sample])
+        metric.evaluate(size=len(samples))
+    with zipfile.ZipFile(tmp_path / 'ours.zip') as a, zipfile.ZipFile(
+            tmp_path / 'theirs.zip') as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        name = 'cat-1/cat-1_001.txt'
+        np.testing.assert_allclose(
+            np.loadtxt(io.BytesIO(a.read(name)), delimiter=','),
+            np.loadtxt(io.BytesIO(b.read(name)), delimiter=','), atol=6e-4)
+
+
+def test_submission_is_kept_in_the_log_folder(random_videos, tmp_path,
+                                              monkeypatch):
+    """Without outfile_prefix: the run's log folder (under the work_dir),
+    never a deleted temporary one; the path is logged."""
+    from mmengine.logging import MMLogger
+    log_file = tmp_path / 'work_dir' / '20240101_000000' / 'run.log'
+    log_file.parent.mkdir(parents=True)
+    name = f'submission_test_{id(tmp_path)}'
+    logger = MMLogger.get_instance(name, log_file=str(log_file))
+    messages = []
+    monkeypatch.setattr(logger, 'info', messages.append)
+    try:
+        metric = METRICS.build(
+            dict(type='SmallObjectSOTMetric', format_only=True,
+                 benchmark='trackingnet'))
+        samples = _test_set_samples(random_videos)
+        metric.process({}, samples)
+        metric.evaluate(size=len(samples))
+    finally:
+        # later tests get the previous current logger back
+        MMLogger._instance_dict.pop(name)
+        for handler in logger.handlers:
+            handler.close()
+    path = log_file.parent / 'submission_trackingnet.zip'
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == [
+            'cat-0.txt', 'cat-1.txt', 'cat-2.txt'
+        ]
+    assert any(str(path) in m for m in messages)
+
+
+def test_benchmark_with_evaluation_writes_lasot_folder(random_videos,
+                                                        tmp_path):
+    samples = _samples(random_videos)
+    metric = METRICS.build(
+        dict(type='SmallObjectSOTMetric', benchmark='lasot',
+             outfile_prefix=str(tmp_path / 'lasot')))
+    metric.process({}, samples)
+    out = metric.evaluate(size=len(samples))
+    assert 0 < out['sot/success'] < 100
+    assert sorted(os.listdir(tmp_path / 'lasot')) == [
+        'cat-0.txt', 'cat-1.txt', 'cat-2.txt'
+    ]
+
+
+def test_format_only_needs_a_benchmark_and_gt_needs_format_only(
+        random_videos):
+    with pytest.raises(ValueError, match='give benchmark='):
+        METRICS.build(dict(type='SmallObjectSOTMetric', format_only=True))
+    with pytest.raises(ValueError, match="unknown benchmark 'vot'"):
+        METRICS.build(dict(type='SmallObjectSOTMetric', benchmark='vot'))
+    metric = METRICS.build(dict(type='SmallObjectSOTMetric'))
+    with pytest.raises(ValueError, match='cat-0 frame 1 has no ground-truth '
+                       'box; use format_only=True'):
+        metric.process({}, _test_set_samples(random_videos)[:2])
