@@ -37,6 +37,7 @@ from mmengine.config import DictAction
 from mmtrack_smallobj.apis import (TrackedVideo, VideoFrames, init_tracker,
                                    list_videos, track_video_timed,
                                    write_results)
+from mmtrack_smallobj.utils.video_io import make_progress
 from mmtrack_smallobj.evaluation.functional import (DATASET_FORMATS,
                                                     SUBMISSION_BENCHMARKS,
                                                     EvaluationInputError,
@@ -100,26 +101,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'submitted as absent (VOT-LT, OxUvA, Anti-UAV; default: the '
         "model's test_cfg.absent_score_thr if it has one, else never)")
     return parser.parse_args(argv)
-
-
-def make_progress(total: int, enabled: bool
-                  ) -> Tuple[Callable[[], None], Callable[[], None]]:
-    """A per-frame progress callback (tqdm if installed, else mmengine's
-    ProgressBar) and a closer.
-
-    Returns:
-        tuple: ``(update, close)``; both do nothing when disabled.
-    """
-    if not enabled:
-        return (lambda: None), (lambda: None)
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        from mmengine.utils import ProgressBar
-        bar = ProgressBar(total)
-        return bar.update, (lambda: print())
-    bar = tqdm(total=total, unit='frame', dynamic_ncols=True)
-    return (lambda: bar.update(1)), bar.close
 
 
 def absent_threshold(args: argparse.Namespace,

@@ -168,6 +168,13 @@ def read_flag_file(path: str, expected: int) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
 
 
+def _umask() -> int:
+    """The process umask (reading it means setting it, so set it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomic(path: str, write: Callable[[BinaryIO], None]) -> None:
     """Let ``write`` fill a temporary file beside ``path``, then rename it
     over ``path``: readers see the old file or the whole new one, never a
@@ -179,6 +186,9 @@ def _write_atomic(path: str, write: Callable[[BinaryIO], None]) -> None:
         suffix='.tmp',
         dir=osp.dirname(osp.abspath(path)))
     try:
+        # mkstemp makes owner-only files; results are ordinary files that
+        # follow the umask like any other the user writes.
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, 'wb') as f:
             write(f)
         os.replace(tmp, path)

@@ -352,3 +352,14 @@ def test_set_level_errors(tmp_path):
 ])
 def test_benchmark_spellings(name, expected):
     assert normalize_benchmark(name) == expected
+
+
+def test_atomic_writes_follow_the_umask_not_owner_only(tmp_path):
+    from mmtrack_smallobj.evaluation.functional import write_text_atomic
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / 'a.txt'
+        write_text_atomic(str(path), 'x\n')
+        assert path.stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(old)
