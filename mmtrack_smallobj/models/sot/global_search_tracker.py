@@ -105,6 +105,12 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         if self.test_cfg['position_top_k'] < 1:
             raise ValueError('test_cfg.position_top_k must be >= 1, got '
                              f"{self.test_cfg['position_top_k']}")
+        # A short side below 1 px shrinks every frame to 1 px: garbage boxes
+        # with score 0 instead of an error.
+        for key in ('short_side', 'size_divisor'):
+            if self.test_cfg[key] < 1:
+                raise ValueError(f'test_cfg.{key} must be >= 1, got '
+                                 f'{self.test_cfg[key]}')
         self.train_cfg = train_cfg
         self._first_frame_path: Optional[str] = None
         if frozen_modules is not None:
@@ -270,8 +276,14 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
 
     def predict_ope(self, inputs: dict, data_samples: SampleList):
         """mmtrack's one-pass evaluation, with the frame's path kept so that
-        a bad first box names its file."""
+        a bad first box names its file, on the frame without the
+        preprocessor's padding."""
         metainfo = data_samples[0].metainfo
         if metainfo.get('frame_id', -1) == 0:
             self._first_frame_path = metainfo.get('img_path')
+        # The preprocessor pads frames to a multiple of its size divisor;
+        # searched and clipped with it, boxes could land in the padding,
+        # outside the image.
+        height, width = metainfo.get('img_shape', inputs['img'].shape[-2:])
+        inputs = {**inputs, 'img': inputs['img'][..., :height, :width]}
         return super().predict_ope(inputs, data_samples)
