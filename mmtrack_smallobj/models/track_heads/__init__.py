@@ -1,4 +1,5 @@
 """Tracking heads."""
 from .point_global_search_head import PointGlobalSearchHead, decode_points
+from .reid_embedding_head import ReIDEmbeddingHead
 
-__all__ = ['PointGlobalSearchHead', 'decode_points']
+__all__ = ['PointGlobalSearchHead', 'ReIDEmbeddingHead', 'decode_points']
