@@ -7,7 +7,7 @@
 # CONFIG --amp`) turns this OptimWrapper into an AmpOptimWrapper with a dynamic
 # loss scale; the head already decodes boxes and scores in float32.
 _base_ = [
-    'mmtrack::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
     '../_base_/models/global-search_dla34-fpn.py',
 ]
 custom_imports = dict(imports=['mmtrack_smallobj'], allow_failed_imports=False)
@@ -108,4 +108,5 @@ param_scheduler = [
 auto_scale_lr = dict(enable=False, base_batch_size=128)
 
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3))
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=1, max_keep_ckpts=3))

@@ -5,7 +5,7 @@ _base_ = [
     '../_base_/datasets/synthetic_lasot_global_search_train.py',
     '../_base_/datasets/synthetic_lasot.py',
     '../_base_/schedules/adamw_cpu.py',
-    'mmtrack::_base_/default_runtime.py',
+    '../_base_/default_runtime.py',
 ]
 custom_imports = dict(imports=['mmtrack_smallobj'], allow_failed_imports=False)
 default_scope = 'mmtrack'
@@ -14,4 +14,5 @@ val_evaluator = dict(convention='lasot')
 test_evaluator = val_evaluator
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1))
+    checkpoint=dict(
+        type='AtomicCheckpointHook', interval=1, max_keep_ckpts=1))

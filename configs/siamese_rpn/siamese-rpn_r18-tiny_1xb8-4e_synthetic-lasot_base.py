@@ -99,4 +99,9 @@ optim_wrapper = dict(
     optimizer=dict(lr=0.01),
     paramwise_cfg=dict(_delete_=True, custom_keys=dict()))
 custom_hooks = []
-default_hooks = dict(logger=dict(interval=10))
+# As in ../_base_/default_runtime.py, which mmtrack's SiamRPN base cannot
+# also inherit (both define default_hooks).
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(type='AtomicCheckpointHook'),
+    epoch_seed=dict(type='EpochReseedHook'))

@@ -1,4 +1,9 @@
 """Runner-level glue: hooks (registered into mmtrack's HOOKS) and checkpoint I/O."""
+from .atomic_checkpoint import AtomicCheckpointHook, AtomicLocalBackend
 from .checkpoint_loader import load_from_local
+from .epoch_seed_hook import EpochReseedHook
 
-__all__ = ['load_from_local']
+__all__ = [
+    'load_from_local', 'AtomicCheckpointHook', 'AtomicLocalBackend',
+    'EpochReseedHook'
+]

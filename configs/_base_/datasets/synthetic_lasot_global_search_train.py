@@ -28,7 +28,9 @@ train_pipeline = [
 train_dataloader = dict(
     batch_size=8,
     num_workers=1,
-    persistent_workers=True,
+    # Workers restarted (and reseeded) every epoch: a resumed run then draws
+    # the same augmentations as an uninterrupted one (EpochReseedHook).
+    persistent_workers=False,
     sampler=dict(type='QuotaSampler', samples_per_epoch=700),
     dataset=dict(
         type='LaSOTDataset',
