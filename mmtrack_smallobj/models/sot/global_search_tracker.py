@@ -4,8 +4,11 @@ Local-window trackers lose a target for good once it leaves their window
 (occlusion, out of view, a fast jump). :class:`GlobalSearchTracker` never
 crops: the template is pooled from the first frame's features on the given
 box, and every later frame is searched in full at a fixed test scale, so the
-target is re-found wherever it reappears.
+target is re-found wherever it reappears. With a re-id head and an
+association (DMTrack's MOT philosophy) it tracks every candidate and keeps
+the target's identity by appearance (:mod:`.reid_strategy`).
 """
+import copy
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -19,6 +22,8 @@ from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
                            SampleList)
 from torch import Tensor
 
+from . import reid_strategy as reid
+
 DEFAULT_TEST_CFG = dict(
     test_mode='OPE',
     short_side=512,
@@ -27,7 +32,7 @@ DEFAULT_TEST_CFG = dict(
     strategy='top1',
     position_top_k=5,
     absent_score_thr=None)
-STRATEGIES = ('top1', 'position')
+STRATEGIES = ('top1', 'position', 'reid')
 
 
 def test_scale_shape(height: int, width: int, short_side: int,
@@ -60,22 +65,42 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
     box and its score. All candidates of the last frame (in input pixels)
     are kept in ``self.memo.candidates`` for association and display.
 
+    With ``reid_head`` the model also learns identity embeddings on the
+    first (stride-4) level, from the search frames of samples that carry
+    identities (``search_gt_instances.instances_id``, from
+    ``MOTIdentityPairSampling``); SOT pairs train detection only. Without
+    ``reid_head``, ``association`` and ``loss_weighting`` (all None by
+    default) the model is the plain detector. With the 'reid' strategy the
+    video's association is ``self.memo.association`` and its tracklets (in
+    input pixels) ``self.memo.tracklets``.
+
     Args:
         backbone (dict): Backbone config, e.g. ``HighResShallowNet`` or
             ``DLA``.
         neck (dict, optional): Neck config; its outputs (or the backbone's)
             must be the head's levels.
         head (dict): :class:`PointGlobalSearchHead` config.
+        reid_head (dict, optional): :class:`ReIDEmbeddingHead` config; its
+            ``stride`` must be the first level's and its ``in_channels``
+            that level's channels.
+        association (dict, optional): :class:`ReIDAssociationTracker`
+            config; a fresh one is built for every video.
+        loss_weighting (dict, optional): ``UncertaintyLossWeighting`` or
+            ``FixedLossWeighting`` config balancing the detection and re-id
+            losses; None sums them.
         frozen_modules (str | Sequence[str], optional): Modules to freeze.
         train_cfg (dict, optional): Unused; accepted for mmtrack symmetry.
         test_cfg (dict, optional): ``short_side`` (default 512),
             ``max_long_side`` (1333, None for no cap), ``size_divisor``
             (32), ``test_mode`` ('OPE' or 'VOT'); ``strategy``, how the
             target is picked among the candidates (DMTrack's Table 1):
-            'top1' (the highest score, default) or 'position' (the one
+            'top1' (the highest score, default), 'position' (the one
             nearest the last prediction among the ``position_top_k``
-            best); ``absent_score_thr``: below it the target is reported
-            absent (None, the default, never does).
+            best) or 'reid' (the ``association`` of every candidate by
+            motion and re-id, which also reports the target absent; needs
+            ``reid_head`` and ``association``); ``absent_score_thr``:
+            below it the target is reported absent (None, the default,
+            never does).
         data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
@@ -84,6 +109,9 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
                  backbone: dict,
                  head: dict,
                  neck: OptConfigType = None,
+                 reid_head: OptConfigType = None,
+                 association: OptConfigType = None,
+                 loss_weighting: OptConfigType = None,
                  frozen_modules: Optional[Sequence[str]] = None,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
@@ -102,6 +130,17 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         if self.test_cfg['strategy'] not in STRATEGIES:
             raise ValueError(f"test_cfg.strategy must be one of {STRATEGIES}"
                              f", got {self.test_cfg['strategy']!r}")
+        reid.check_reid_parts(self.test_cfg['strategy'], reid_head,
+                              association, loss_weighting)
+        self.reid_head = (None if reid_head is None else
+                          reid.build_reid_head(reid_head, self.head.strides))
+        self.association_cfg = copy.deepcopy(association)
+        if association is not None:
+            # Built once now so that a bad config fails here, not on the
+            # first video.
+            reid.build_association(association)
+        self.loss_weighting = (None if loss_weighting is None else
+                               MODELS.build(copy.deepcopy(loss_weighting)))
         if self.test_cfg['position_top_k'] < 1:
             raise ValueError('test_cfg.position_top_k must be >= 1, got '
                              f"{self.test_cfg['position_top_k']}")
@@ -132,10 +171,14 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
                 frames and ``search_img`` (N, 1, C, H', W') search frames.
             data_samples (list[TrackDataSample]): With ``gt_instances``
                 (template box, label 1 for a positive pair) and
-                ``search_gt_instances`` (search box).
+                ``search_gt_instances`` (the target's box first; from MOT
+                data, every object of the search frame follows, with
+                ``instances_id``).
 
         Returns:
-            dict[str, Tensor]: Per-level losses of the head.
+            dict[str, Tensor]: Per-level losses of the head; with a re-id
+            head, ``loss_reid`` too when a sample has identities, both
+            passed through ``loss_weighting`` when it is set.
         """
         template_img, search_img = inputs['img'], inputs['search_img']
         for name, img in (('img', template_img), ('search_img', search_img)):
@@ -164,8 +207,13 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         else:
             template_feats = self.extract_feat(template_img)
             search_feats = self.extract_feat(search_img)
-        return self.head.loss(template_feats, search_feats, template_boxes,
-                              search_boxes)
+        losses = self.head.loss(template_feats, search_feats,
+                                template_boxes, search_boxes)
+        if self.reid_head is None:
+            return losses
+        id_losses = reid.reid_losses(self.reid_head, search_feats[0],
+                                     data_samples)
+        return reid.combine_losses(losses, id_losses, self.loss_weighting)
 
     def _resize_to_test_scale(
             self, img: Tensor) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
@@ -223,6 +271,23 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         self.memo.image_size = (height, width)
         self.memo.last_box = box
         self.memo.absent = False
+        if self.test_cfg['strategy'] == 'reid':
+            # Attribute assignment: addict's constructor would rebuild the
+            # tracker's tuples.
+            self.memo.association = reid.init_association(
+                self.association_cfg, self.reid_head, feats[0], box * factor,
+                box, self._frame_id())
+            self.memo.tracklets = self.memo.association.tracklets
+
+    def _frame_id(self) -> int:
+        """This frame's index: mmtrack's ``memo.frame_id``, else one past
+        the association's last frame (direct ``init``/``track`` calls)."""
+        frame_id = self.memo.get('frame_id')
+        if frame_id is not None:
+            return int(frame_id)
+        association = self.memo.get('association')
+        last = None if association is None else association.frame_id
+        return 0 if last is None else last + 1
 
     def track(self, img: Tensor, data_samples: SampleList) -> InstanceList:
         """Search the whole frame for the target.
@@ -235,8 +300,10 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
             list[InstanceData]: One result with ``bboxes`` (1, 4) x1, y1,
             x2, y2 in input pixels (clipped to the image), ``scores`` (1,),
             the chosen candidate's probability, and ``absent`` (1,) bool,
-            True when the score is below ``test_cfg.absent_score_thr``. A
-            frame where nothing scores well still returns its best
+            True when the score is below ``test_cfg.absent_score_thr`` or,
+            with the 'reid' strategy, when no candidate was the target (the
+            box is then the association's motion prediction, the score 0).
+            A frame where nothing scores well still returns its best
             candidate, with its low score.
         """
         height, width = img.shape[-2:]
@@ -244,15 +311,27 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         feats = self.extract_feat(scaled)
         candidates = self.head.predict(self.memo.templates, feats,
                                        valid_size)
-        boxes = candidates.bboxes / factor
-        bounds = boxes.new_tensor([width, height, width, height])
-        boxes = torch.minimum(boxes.clamp(min=0), bounds)
+        boxes_scaled = candidates.bboxes
+        bounds = boxes_scaled.new_tensor([width, height, width, height])
+        boxes = torch.minimum((boxes_scaled / factor).clamp(min=0), bounds)
         candidates.bboxes = boxes
         self.memo.candidates = candidates
-        index = self._select(candidates)
-        box, score = boxes[index], candidates.scores[index]
+        if self.test_cfg['strategy'] == 'reid':
+            state = reid.associate(self.memo.association, self.reid_head,
+                                   feats[0], boxes_scaled, candidates,
+                                   self._frame_id())
+            self.memo.tracklets = state.tracklets
+            box = torch.minimum(boxes.new_tensor(state.box).clamp(min=0),
+                                bounds)
+            score = boxes.new_tensor(state.score)
+            absent = state.absent
+        else:
+            index = self._select(candidates)
+            box, score = boxes[index], candidates.scores[index]
+            absent = False
         threshold = self.test_cfg['absent_score_thr']
-        absent = threshold is not None and float(score) < threshold
+        absent = absent or (threshold is not None
+                            and float(score) < threshold)
         self.memo.absent = absent
         if not absent:
             # An absent frame's box is a guess: the position strategy
