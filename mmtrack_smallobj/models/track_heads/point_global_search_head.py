@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule, Scale
 from mmengine.model import BaseModule
 from mmengine.structures import InstanceData
@@ -83,6 +84,11 @@ class PointGlobalSearchHead(BaseModule):
             of it the box covers and normalised to sum one, so that a
             spatial correlation ('DW', 'CC') compares the template with
             the search map at the same scale. Defaults to 'box'.
+        normalize_feats (bool): L2-normalise every feature point over the
+            channels before pooling and correlating, so that a 'DW'
+            response summed over channels is a box-weighted cosine
+            similarity: a matching score from the first step, whatever the
+            brightness of the scene. Defaults to False.
         share_levels (bool): One correlation and tower for all levels (the
             per-level scale stays separate). Defaults to True.
         num_reg_points (int): Box-regression points per image and level.
@@ -108,6 +114,7 @@ class PointGlobalSearchHead(BaseModule):
                  num_dynamic_layers: int = 2,
                  template_size: int = 7,
                  template_pooling: str = 'box',
+                 normalize_feats: bool = False,
                  share_levels: bool = True,
                  num_reg_points: int = 9,
                  cls_prior_prob: float = 0.5,
@@ -132,6 +139,7 @@ class PointGlobalSearchHead(BaseModule):
             raise ValueError(f'template_pooling must be one of '
                              f'{TEMPLATE_POOLINGS}, got {template_pooling!r}')
         self.template_pooling = template_pooling
+        self.normalize_feats = normalize_feats
         self.num_reg_points = num_reg_points
         self.cls_prior_prob = cls_prior_prob
         unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
@@ -199,6 +207,7 @@ class PointGlobalSearchHead(BaseModule):
             list[Tensor]: (N, C, k, k) per level, k = ``template_size``.
         """
         self._check_levels(template_feats)
+        template_feats = self._maybe_normalize(template_feats)
         index = torch.arange(
             bboxes.size(0), device=bboxes.device, dtype=bboxes.dtype)
         size = (self.template_size, self.template_size)
@@ -248,6 +257,7 @@ class PointGlobalSearchHead(BaseModule):
             distances in pixels (N, 4, H_l, W_l) per level.
         """
         self._check_levels(search_feats)
+        search_feats = self._maybe_normalize(search_feats)
         cls_scores, distances = [], []
         for level, (template, search) in enumerate(
                 zip(templates, search_feats)):
@@ -257,6 +267,11 @@ class PointGlobalSearchHead(BaseModule):
             reg = self.scales[level](branch['reg'](feat)).float()
             distances.append(reg * self.strides[level])
         return cls_scores, distances
+
+    def _maybe_normalize(self, feats: Sequence[Tensor]) -> List[Tensor]:
+        if not self.normalize_feats:
+            return list(feats)
+        return [F.normalize(feat, dim=1) for feat in feats]
 
     def _check_levels(self, feats: Sequence[Tensor]) -> None:
         if len(feats) != self.num_levels:

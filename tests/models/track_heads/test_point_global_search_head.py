@@ -479,3 +479,23 @@ def test_the_callers_config_is_not_mutated():
     _head(loss_cls=loss_cls, test_cfg=test_cfg)
     assert loss_cls == dict(type='mmdet.FocalLoss', use_sigmoid=True)
     assert test_cfg == dict(max_candidates=3)
+
+
+def test_normalized_features_make_dw_scores_blind_to_feature_scale():
+    # With unit-length feature points, scaling the search features changes
+    # nothing: the correlation is a cosine similarity.
+    head = _head(corr_type='DW', template_pooling='native',
+                 normalize_feats=True).eval()
+    box = torch.tensor([[16., 16., 40., 36.]])
+    with torch.no_grad():
+        templates = head.pool_templates(_feats(1, seed=1), box)
+        scores, _ = head(templates, _feats(1, seed=2))
+        scaled, _ = head(templates, [f * 7.0 for f in _feats(1, seed=2)])
+    for a, b in zip(scores, scaled):
+        assert torch.allclose(a, b, atol=1e-5)
+    plain = _head(corr_type='DW', template_pooling='native').eval()
+    with torch.no_grad():
+        templates = plain.pool_templates(_feats(1, seed=1), box)
+        first, _ = plain(templates, _feats(1, seed=2))
+        second, _ = plain(templates, [f * 7.0 for f in _feats(1, seed=2)])
+    assert not torch.allclose(first[0], second[0], atol=1e-3)
