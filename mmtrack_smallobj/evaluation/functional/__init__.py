@@ -1,4 +1,7 @@
 """Pure-numpy evaluation functions; no mmengine or torch in this package."""
+from .absence import (ABSENCE_METRICS, AbsenceTuning, LongTermFrames,
+                      absence_candidates, load_long_term_frames,
+                      long_term_sweep, tune_absent_threshold)
 from .ao_sr import AO_POOLED, average_overlap
 from .boxes import (aligned_iou, aligned_iou_got10k, aligned_iou_mmdet,
                     box_centers, box_sizes, clip_boxes_got10k,
@@ -7,17 +10,18 @@ from .boxes import (aligned_iou, aligned_iou_got10k, aligned_iou_mmdet,
 from .evaluate import (CORE_METRICS, LT_METRICS, evaluate_results,
                        evaluate_videos)
 from .file_io import (EvaluationInputError, read_box_file, read_flag_file,
-                      read_score_file, write_result_files, write_text_atomic,
-                      write_zip_atomic)
+                      read_score_file, write_result_files, write_strict_json,
+                      write_text_atomic, write_zip_atomic)
 from .frame_scores import CONVENTIONS, FrameScores, VideoData, score_video
 from .layouts import (DATASET_FORMATS, VideoAnnotation, attach_results,
                       load_annotations)
 from .long_term import (antiuav_state_accuracy, determine_thresholds,
-                        oxuva_max_gm, oxuva_metrics, vot_lt_metrics)
+                        oxuva_max_gm, oxuva_metrics, vot_lt_curves,
+                        vot_lt_metrics)
 from .ope import (OPE_THRESHOLDS, PRECISION_INDEX, grouped_threshold_counts,
                   ope_curves, ope_metrics)
 from .point_accuracy import point_accuracy, point_hits
-from .report import format_metrics_table
+from .report import format_absence_table, format_metrics_table
 from .submission import (SUBMISSION_BENCHMARKS, SubmissionError,
                          SubmissionVideo, encode_submission,
                          normalize_benchmark, submission_path,
@@ -27,22 +31,24 @@ from .size_bins import (DEFAULT_SIZE_EDGES, assign_size_bins,
                         check_size_edges, size_bin_labels)
 
 __all__ = [
-    'AO_POOLED', 'average_overlap', 'aligned_iou', 'aligned_iou_got10k',
-    'aligned_iou_mmdet', 'box_centers', 'box_sizes', 'clip_boxes_got10k',
-    'points_in_boxes', 'valid_box_mask', 'xywh_to_xyxy', 'xyxy_to_xywh',
-    'CORE_METRICS', 'LT_METRICS', 'evaluate_results', 'evaluate_videos',
-    'EvaluationInputError', 'read_box_file', 'read_flag_file',
-    'read_score_file', 'write_result_files', 'write_text_atomic',
-    'write_zip_atomic',
-    'CONVENTIONS', 'FrameScores', 'VideoData',
+    'ABSENCE_METRICS', 'AbsenceTuning', 'LongTermFrames',
+    'absence_candidates', 'load_long_term_frames', 'long_term_sweep',
+    'tune_absent_threshold', 'AO_POOLED', 'average_overlap', 'aligned_iou',
+    'aligned_iou_got10k', 'aligned_iou_mmdet', 'box_centers', 'box_sizes',
+    'clip_boxes_got10k', 'points_in_boxes', 'valid_box_mask',
+    'xywh_to_xyxy', 'xyxy_to_xywh', 'CORE_METRICS', 'LT_METRICS',
+    'evaluate_results', 'evaluate_videos', 'EvaluationInputError',
+    'read_box_file', 'read_flag_file', 'read_score_file',
+    'write_result_files', 'write_strict_json', 'write_text_atomic',
+    'write_zip_atomic', 'CONVENTIONS', 'FrameScores', 'VideoData',
     'score_video', 'DATASET_FORMATS', 'VideoAnnotation', 'attach_results',
     'load_annotations', 'antiuav_state_accuracy', 'determine_thresholds',
-    'oxuva_max_gm', 'oxuva_metrics', 'vot_lt_metrics', 'OPE_THRESHOLDS',
-    'PRECISION_INDEX', 'grouped_threshold_counts', 'ope_curves',
-    'ope_metrics', 'point_accuracy', 'point_hits', 'format_metrics_table',
-    'DEFAULT_SIZE_EDGES', 'assign_size_bins', 'check_size_edges',
-    'size_bin_labels', 'SUBMISSION_BENCHMARKS', 'SubmissionError',
-    'SubmissionVideo', 'encode_submission', 'normalize_benchmark',
-    'submission_path', 'write_submission', 'read_submission',
-    'read_submission_files'
+    'oxuva_max_gm', 'oxuva_metrics', 'vot_lt_curves', 'vot_lt_metrics',
+    'OPE_THRESHOLDS', 'PRECISION_INDEX', 'grouped_threshold_counts',
+    'ope_curves', 'ope_metrics', 'point_accuracy', 'point_hits',
+    'format_absence_table', 'format_metrics_table', 'DEFAULT_SIZE_EDGES',
+    'assign_size_bins', 'check_size_edges', 'size_bin_labels',
+    'SUBMISSION_BENCHMARKS', 'SubmissionError', 'SubmissionVideo',
+    'encode_submission', 'normalize_benchmark', 'submission_path',
+    'write_submission', 'read_submission', 'read_submission_files'
 ]

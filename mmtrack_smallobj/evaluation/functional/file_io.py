@@ -10,20 +10,22 @@ callers that want such rows scored as failures instead say so explicitly
 Values are not judged here: NaN, negative or zero sizes are legal numbers
 whose meaning depends on the evaluation convention (``frame_scores``).
 """
+import json
+import math
 import os
 import os.path as osp
 import re
 import tempfile
 import time
 import zipfile
-from typing import BinaryIO, Callable, Dict, List, Optional, Tuple
+from typing import Any, BinaryIO, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 __all__ = [
     'EvaluationInputError', 'read_box_file', 'read_score_file',
-    'read_flag_file', 'write_text_atomic', 'write_zip_atomic',
-    'write_result_files'
+    'read_flag_file', 'write_text_atomic', 'write_strict_json',
+    'write_zip_atomic', 'write_result_files'
 ]
 
 # LaSOT and pytracking write commas, some trackers tabs or spaces.
@@ -217,6 +219,36 @@ def write_text_atomic(path: str, text: str,
         text = text.replace('\n', os.linesep)
     data = text.encode('utf-8')
     _write_atomic(path, lambda f: f.write(data))
+
+
+def _strict(value: Any) -> Any:
+    """NaN -> None, +-inf -> 'inf' / '-inf', numpy numbers -> Python ones,
+    recursively through dicts, lists and tuples."""
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(item) for item in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if not math.isfinite(value):
+            return None if math.isnan(value) else (
+                'inf' if value > 0 else '-inf')
+    return value
+
+
+def write_strict_json(path: str, value: Any) -> None:
+    """Write ``value`` as strict JSON, atomically. Undefined numbers (NaN)
+    become null and infinite ones (a threshold of -inf: "never absent") the
+    strings '-inf' and 'inf', so that the information survives.
+
+    Args:
+        path (str): Destination; its folder must exist.
+        value: Dicts, lists, strings, numbers (numpy ones too), None.
+    """
+    write_text_atomic(path,
+                      json.dumps(_strict(value), indent=2, allow_nan=False))
 
 
 def write_zip_atomic(path: str, members: Dict[str, bytes],

@@ -53,6 +53,11 @@ class VideoData:
             used by the got10k AO rule to bound boxes to the image.
         pred_source (str, optional): Path of the results file, for messages.
         gt_source (str, optional): Path of the annotation, for messages.
+        absent (np.ndarray, optional): (N,) bool, True where the tracker
+            reported the target absent (``pred_track_instances.absent``):
+            such frames are never predicted present in the long-term
+            metrics, whatever their confidence. The box still counts for
+            the other metrics.
     """
     name: str
     gt_bboxes: np.ndarray
@@ -64,6 +69,7 @@ class VideoData:
     image_size: Optional[Tuple[float, float]] = None
     pred_source: Optional[str] = None
     gt_source: Optional[str] = None
+    absent: Optional[np.ndarray] = None
 
     def __post_init__(self) -> None:
         n = len(self.gt_bboxes)
@@ -71,7 +77,7 @@ class VideoData:
             raise ValueError(
                 f'video {self.name}: {len(self.pred_bboxes)} predicted boxes '
                 f'for {n} ground-truth frames')
-        for field in ('visible', 'cover', 'scores', 'failed'):
+        for field in ('visible', 'cover', 'scores', 'failed', 'absent'):
             value = getattr(self, field)
             if value is not None and len(value) != n:
                 raise ValueError(f'video {self.name}: {field} has '
@@ -100,7 +106,7 @@ class FrameScores:
             for the long-term metrics.
         lt_iou (np.ndarray): IoU >= 0 on present frames, 0 elsewhere.
         reported (np.ndarray): The prediction is a usable box (finite, positive
-            size, not a failed row).
+            size, not a failed row) that the tracker did not report absent.
         scores (np.ndarray, optional): Confidences, if given.
     """
     iou: np.ndarray
@@ -319,6 +325,10 @@ def score_video(video: VideoData,
     ao_iou[failed] = 0.0
     reported = valid_box_mask(np.asarray(video.pred_bboxes,
                                          np.float64)) & ~failed
+    if video.absent is not None:
+        # A box the tracker itself calls absent is its guess, not a claim
+        # that the target is there: no threshold may count it present.
+        reported &= ~np.asarray(video.absent, bool)
     scores = None
     if video.scores is not None:
         scores = np.asarray(video.scores, np.float64)

@@ -22,8 +22,8 @@ from typing import Dict, Sequence
 import numpy as np
 
 __all__ = [
-    'determine_thresholds', 'vot_lt_metrics', 'oxuva_metrics',
-    'oxuva_max_gm', 'antiuav_state_accuracy'
+    'determine_thresholds', 'vot_lt_curves', 'vot_lt_metrics',
+    'oxuva_metrics', 'oxuva_max_gm', 'antiuav_state_accuracy'
 ]
 
 
@@ -68,6 +68,45 @@ def _pr_curves(overlap: np.ndarray, conf: np.ndarray, n_present: int,
     return np.stack([precision, recall])
 
 
+def vot_lt_curves(lt_iou: Sequence[np.ndarray],
+                  present: Sequence[np.ndarray],
+                  reported: Sequence[np.ndarray],
+                  scores: Sequence[np.ndarray],
+                  thresholds: np.ndarray) -> Dict[str, np.ndarray]:
+    """VOT long-term precision, recall and F-score at given thresholds.
+
+    The curves :func:`vot_lt_metrics` maximises over, at any thresholds
+    (e.g. one fixed absence threshold), as fractions in [0, 1].
+
+    Args:
+        lt_iou, present, reported, scores: As in :func:`vot_lt_metrics`.
+        thresholds (np.ndarray): (T,) confidences; a frame is predicted
+            present at ``t`` when it is reported with confidence ``>= t``.
+
+    Returns:
+        dict: ``precision``, ``recall`` and ``fscore``, each (T,); F is 0
+        where precision and recall are both 0.
+    """
+    thresholds = np.asarray(thresholds, np.float64).reshape(-1)
+    pr, re = [], []
+    for ov, pres, rep, score in zip(lt_iou, present, reported, scores):
+        conf = np.where(rep, score, np.nan)
+        n_present = int(np.count_nonzero(pres))
+        ok = ~np.isnan(conf)
+        curves = _pr_curves(ov[ok], conf[ok], n_present, thresholds)
+        pr.append(curves[0])
+        if n_present > 0:
+            re.append(curves[1])
+    pr_curve = np.mean(pr, axis=0)
+    re_curve = np.mean(re, axis=0) if re else np.zeros_like(pr_curve)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        f_curve = 2 * pr_curve * re_curve / (pr_curve + re_curve)
+    return dict(
+        precision=pr_curve,
+        recall=re_curve,
+        fscore=np.nan_to_num(f_curve, nan=0.0))
+
+
 def vot_lt_metrics(lt_iou: Sequence[np.ndarray],
                    present: Sequence[np.ndarray],
                    reported: Sequence[np.ndarray],
@@ -94,24 +133,12 @@ def vot_lt_metrics(lt_iou: Sequence[np.ndarray],
     """
     confs = [np.where(r, s, np.nan) for r, s in zip(reported, scores)]
     thresholds = determine_thresholds(np.concatenate(confs), resolution)
-    pr, re = [], []
-    for ov, pres, conf in zip(lt_iou, present, confs):
-        n_present = int(np.count_nonzero(pres))
-        ok = ~np.isnan(conf)
-        curves = _pr_curves(ov[ok], conf[ok], n_present, thresholds)
-        pr.append(curves[0])
-        if n_present > 0:
-            re.append(curves[1])
-    pr_curve = np.mean(pr, axis=0)
-    re_curve = np.mean(re, axis=0) if re else np.zeros_like(pr_curve)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        f_curve = 2 * pr_curve * re_curve / (pr_curve + re_curve)
-    f_curve = np.nan_to_num(f_curve, nan=0.0)
-    best = int(np.argmax(f_curve))
+    curves = vot_lt_curves(lt_iou, present, reported, scores, thresholds)
+    best = int(np.argmax(curves['fscore']))
     return dict(
-        lt_precision=100.0 * float(pr_curve[best]),
-        lt_recall=100.0 * float(re_curve[best]),
-        lt_fscore=100.0 * float(f_curve[best]),
+        lt_precision=100.0 * float(curves['precision'][best]),
+        lt_recall=100.0 * float(curves['recall'][best]),
+        lt_fscore=100.0 * float(curves['fscore'][best]),
         lt_threshold=float(thresholds[best]))
 
 

@@ -1,9 +1,11 @@
-"""Plain-text tables of an evaluation dict (overall and per size bin)."""
+"""Plain-text tables of an evaluation dict (overall and per size bin) and
+of long-term metrics at absence thresholds."""
+import math
 from typing import Dict, List, Optional, Sequence
 
 from .evaluate import CORE_METRICS, LT_METRICS
 
-__all__ = ['format_metrics_table']
+__all__ = ['format_metrics_table', 'format_absence_table']
 
 _HEADERS = dict(
     success='Success',
@@ -78,3 +80,22 @@ def format_metrics_table(metrics: Dict) -> str:
                 for label, m in by_size.items()]
         parts.append(_table('size (px)', rows, keys))
     return '\n\n'.join(parts)
+
+
+def format_absence_table(rows: Dict[str, Dict[str, float]],
+                         thresholds: Dict[str, float]) -> str:
+    """Long-term metrics at absence thresholds, one row per setting.
+
+    Args:
+        rows (dict[str, dict[str, float]]): Row name to the metrics of
+            ``long_term_sweep`` at one threshold (percent; NaN undefined).
+        thresholds (dict[str, float]): Row name to its threshold.
+
+    Returns:
+        str: The table, with 'n/a' for undefined values.
+    """
+    keys = list(LT_METRICS)
+    table = [[name, f'{thresholds[name]:.6g}'] + [
+        _cell(None if math.isnan(row[k]) else row[k]) for k in keys
+    ] for name, row in rows.items()]
+    return _table('', table, ['threshold'] + keys)

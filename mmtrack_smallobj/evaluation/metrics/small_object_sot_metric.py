@@ -70,6 +70,17 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         test_evaluator = dict(type='SmallObjectSOTMetric',
                               convention='mmtrack', only_eval_visible=True)
 
+    The tracker's own absence: a frame whose ``pred_track_instances`` has
+    ``absent`` True (``GlobalSearchTracker`` with
+    ``test_cfg.absent_score_thr``, or its 'reid' strategy) is predicted
+    absent in the long-term metrics whatever its score and
+    ``presence_threshold``: it is never "present" for OxUvA TPR/TNR and
+    Anti-UAV state accuracy, and is left out of the frames predicted
+    present at every VOT-LT threshold, as an unusable box is. It is also
+    submitted as absent with ``benchmark``. Its box still counts for OPE,
+    AO/SR and point accuracy. Frames without the field (frame 0, other
+    trackers) are not absent, so without it nothing changes.
+
     Args:
         convention (str): 'mmtrack', 'got10k' or 'lasot'. Defaults to
             'mmtrack' (numbers equal to ``SOTMetric``'s OPE ones).
@@ -83,7 +94,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             True.
         presence_threshold (float): Presence threshold for OxUvA/Anti-UAV;
             with ``benchmark``, frames scoring below it are also submitted
-            as absent. Defaults to 0.5.
+            as absent (as are frames the tracker reported absent). Defaults
+            to 0.5.
         format_only (bool): Only write the ``benchmark`` submission, do not
             evaluate (no ground truth needed after frame 0, as in GOT-10k's
             and TrackingNet's test sets). Defaults to False.
@@ -144,7 +156,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             data_batch (dict): Unused.
             data_samples (Sequence): Data samples (dicts or
                 ``TrackDataSample``) with ``pred_track_instances.bboxes``
-                (xyxy), ``instances[0]['bbox']`` (xyxy) and ``visible``, and
+                (xyxy) and optionally ``scores`` and ``absent``,
+                ``instances[0]['bbox']`` (xyxy) and ``visible``, and
                 ``video_id``, ``frame_id``, ``video_length`` metainfo.
         """
         now = time.perf_counter()
@@ -155,6 +168,7 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             pred = _get(sample, 'pred_track_instances')
             bboxes = _to_numpy(_get(pred, 'bboxes')).reshape(-1, 4)
             scores = _get(pred, 'scores')
+            absent = _get(pred, 'absent')
             instance = _get(sample, 'instances')[0]
             ori_shape = _get(sample, 'ori_shape')
             frame_id = int(_get(sample, 'frame_id'))
@@ -176,6 +190,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                 score=(float(_to_numpy(scores).reshape(-1)[0])
                        if scores is not None and len(_to_numpy(scores)) else
                        None),
+                absent=(None if absent is None or not len(_to_numpy(absent))
+                        else bool(_to_numpy(absent).reshape(-1)[0])),
                 name=_video_name(sample),
                 image_size=(None if ori_shape is None else
                             (float(ori_shape[1]), float(ori_shape[0]))))
@@ -194,6 +210,7 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             raise ValueError(f"video {frames[0]['name']}: frame ids {ids[:5]}"
                              '... are not 0..N-1')
         scores = [f['score'] for f in frames]
+        flags = [f['absent'] for f in frames]
         return dict(
             name=frames[0]['name'],
             pred=np.stack([f['pred'] for f in frames]),
@@ -201,6 +218,9 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             visible=np.array([f['visible'] for f in frames]),
             scores=(np.array(scores, np.float64) if self.use_scores
                     and all(s is not None for s in scores) else None),
+            # frames without the field (frame 0) are not absent
+            absent=(None if all(a is None for a in flags) else np.array(
+                [bool(a) for a in flags])),
             image_size=frames[0]['image_size'],
             times=np.array([f['seconds'] for f in frames], np.float64),
             frame_numbers=np.array([f['frame_number'] for f in frames]))
@@ -219,6 +239,10 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             absent = None
             if res['scores'] is not None:
                 absent = res['scores'] < self.presence_threshold
+            if res['absent'] is not None:
+                absent = (res['absent'].copy()
+                          if absent is None else absent | res['absent'])
+            if absent is not None:
                 absent[0] = False  # the initialisation frame
             videos.append(
                 SubmissionVideo(
@@ -270,7 +294,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                 pred_bboxes=r['pred'],
                 visible=r['visible'],
                 scores=r['scores'] if with_scores else None,
-                image_size=r['image_size']) for r in results
+                image_size=r['image_size'],
+                absent=r['absent']) for r in results
         ]
         metrics = evaluate_videos(
             videos,

@@ -1,4 +1,6 @@
 """Result and annotation files: separators and clear errors on bad input."""
+import json
+
 import numpy as np
 import pytest
 
@@ -6,7 +8,8 @@ from mmtrack_smallobj.evaluation.functional import (EvaluationInputError,
                                                     read_box_file,
                                                     read_flag_file,
                                                     read_score_file,
-                                                    write_result_files)
+                                                    write_result_files,
+                                                    write_strict_json)
 
 
 def _write(tmp_path, text, name='v.txt'):
@@ -80,3 +83,13 @@ def test_written_results_read_back(tmp_path):
     write_result_files(str(tmp_path), 'w', boxes)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         'v.txt', 'v_confidence.txt', 'w.txt']
+
+
+def test_strict_json_keeps_infinite_thresholds(tmp_path):
+    path = str(tmp_path / 'out.json')
+    write_strict_json(path, dict(thr=-np.inf, best=np.float64(np.inf),
+                                 gm=float('nan'), n=np.int64(3),
+                                 rows=[(0.5, np.float32(0.25))]))
+    with open(path) as f:
+        assert json.load(f) == dict(thr='-inf', best='inf', gm=None, n=3,
+                                    rows=[[0.5, 0.25]])

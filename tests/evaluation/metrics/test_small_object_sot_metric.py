@@ -228,3 +228,85 @@ def test_format_only_needs_a_benchmark_and_gt_needs_format_only(
     with pytest.raises(ValueError, match='cat-0 frame 1 has no ground-truth '
                        'box; use format_only=True'):
         metric.process({}, _test_set_samples(random_videos)[:2])
+
+
+def _not_present(sample):
+    """Ground truth says the target is not there: invisible or no box."""
+    instance = sample['instances'][0]
+    box = np.asarray(instance['bbox'])
+    return not instance['visible'] or not (box[2] > box[0]
+                                           and box[3] > box[1])
+
+
+def _with_absent(samples, flag):
+    """Copies of the samples whose predictions after frame 0 carry
+    ``absent = flag(sample)``; frame 0 has no field, as the tracker's
+    initialisation result."""
+    out = []
+    for sample in samples:
+        sample = dict(sample, pred_track_instances=dict(
+            sample['pred_track_instances']))
+        if sample['frame_id'] > 0:
+            sample['pred_track_instances']['absent'] = torch.tensor(
+                [flag(sample)])
+        out.append(sample)
+    return out
+
+
+def _evaluate(samples, **kwargs):
+    metric = METRICS.build(dict(type='SmallObjectSOTMetric', **kwargs))
+    for sample in samples:
+        metric.process({}, [sample])
+    return metric.evaluate(size=len(samples))
+
+
+LT_KEYS = ('sot/lt_precision', 'sot/lt_recall', 'sot/lt_fscore',
+           'sot/oxuva_tpr', 'sot/oxuva_tnr', 'sot/oxuva_maxgm',
+           'sot/antiuav_sa')
+
+
+def test_tracker_absence_is_predicted_absence_whatever_the_threshold(
+        random_videos):
+    samples = _samples(random_videos)
+    # threshold 0: every score in [0, 1) means "present" by the score
+    base = _evaluate(samples, presence_threshold=0.0)
+    never = _evaluate(_with_absent(samples, lambda s: False),
+                      presence_threshold=0.0)
+    assert never == base
+    flagged = _with_absent(samples, _not_present)
+    assert sum(_not_present(s) for s in flagged if s['frame_id'] > 0) > 5
+    out = _evaluate(flagged, presence_threshold=0.0)
+    assert base['sot/oxuva_tnr'] < 90
+    # every frame without the target is flagged: all predicted absent
+    assert out['sot/oxuva_tnr'] == pytest.approx(100.0)
+    assert out['sot/oxuva_tpr'] == pytest.approx(base['sot/oxuva_tpr'])
+    assert out['sot/antiuav_sa'] > base['sot/antiuav_sa']
+    for key in ('sot/success', 'sot/precision', 'sot/ao',
+                'sot/point_accuracy'):
+        assert out[key] == base[key], key
+    # exactly as if the flagged frames had no usable confidence: left out
+    # of the frames predicted present at every VOT-LT threshold too
+    unscored = []
+    for sample in samples:
+        if sample['frame_id'] > 0 and _not_present(sample):
+            pred = dict(sample['pred_track_instances'],
+                        scores=torch.tensor([float('nan')]))
+            sample = dict(sample, pred_track_instances=pred)
+        unscored.append(sample)
+    nan_scores = _evaluate(unscored, presence_threshold=0.0)
+    for key in LT_KEYS:
+        assert out[key] == pytest.approx(nan_scores[key]), key
+    assert out['sot/lt_precision'] > base['sot/lt_precision']
+
+
+def test_tracker_absence_is_submitted_as_absent(random_videos, tmp_path):
+    from mmtrack_smallobj.evaluation.functional import read_submission
+    samples = _with_absent(_samples(random_videos),
+                           lambda s: s['frame_id'] % 3 == 1)
+    # no score is below -1: only the tracker's flags say absent
+    _evaluate(samples, presence_threshold=-1.0, benchmark='anti_uav',
+              outfile_prefix=str(tmp_path / 'sub'))
+    back = read_submission('anti_uav', str(tmp_path / 'sub'))
+    expected = np.arange(30) % 3 == 1
+    for name in ('cat-0', 'cat-1', 'cat-2'):
+        np.testing.assert_array_equal(back[name].absent, expected)
