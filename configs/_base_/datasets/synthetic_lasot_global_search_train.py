@@ -1,6 +1,10 @@
-# Whole-frame training pairs from the synthetic LaSOT-layout set: a template
-# and a search frame of the same video (both with the target visible), the
-# same random scale and flip for both, colour and blur jitter.
+# Training pairs from the synthetic LaSOT-layout set: a template and a search
+# frame of the same video (both with the target visible), the same random
+# scale and flip for both, then a random window of each that holds the target
+# (96 px around the template box, 160 px for the search frame), colour and
+# blur jitter. The windows make an iteration about 4x cheaper than whole
+# frames on a CPU; the network is fully convolutional and still searches
+# whole frames at test time.
 train_pipeline = [
     dict(
         type='VisiblePairSampling',
@@ -20,6 +24,7 @@ train_pipeline = [
                 keep_ratio=True),
             dict(type='RandomFlip', prob=0.5, direction='horizontal'),
         ]),
+    dict(type='SeqTargetCrop', crop_sizes=(96, 160), margins=(32, 8)),
     dict(type='SeqColorAug', prob=[1.0, 1.0]),
     dict(type='SeqBlurAug', prob=[0.0, 0.2]),
     dict(type='PackTrackInputs', ref_prefix='search', num_template_frames=1)
@@ -31,7 +36,7 @@ train_dataloader = dict(
     # Workers restarted (and reseeded) every epoch: a resumed run then draws
     # the same augmentations as an uninterrupted one (EpochReseedHook).
     persistent_workers=False,
-    sampler=dict(type='QuotaSampler', samples_per_epoch=700),
+    sampler=dict(type='QuotaSampler', samples_per_epoch=1600),
     dataset=dict(
         type='LaSOTDataset',
         data_root='data/synthetic/lasot_train/',
