@@ -11,10 +11,8 @@ space separated) and optionally ``<video>_confidence.txt``. See
 docs/evaluation.md for what each convention does.
 """
 import argparse
-import json
-import math
 import sys
-from typing import Any, List, Optional
+from typing import List, Optional
 
 from mmtrack_smallobj.evaluation.functional import (CONVENTIONS,
                                                     DATASET_FORMATS,
@@ -22,7 +20,7 @@ from mmtrack_smallobj.evaluation.functional import (CONVENTIONS,
                                                     EvaluationInputError,
                                                     evaluate_results,
                                                     format_metrics_table,
-                                                    write_text_atomic)
+                                                    write_strict_json)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -64,31 +62,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def json_safe(value: Any) -> Any:
-    """A copy of the metrics that strict JSON accepts.
-
-    NaN (an undefined value) becomes null; +-inf, which the VOT-LT
-    threshold takes when the best F-score predicts every frame present
-    (-inf) or none (+inf), becomes the string '-inf' or 'inf', so that the
-    information survives.
-    """
-    if isinstance(value, dict):
-        return {key: json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else ('inf' if value > 0 else '-inf')
-    return value
-
-
-def write_json_atomic(metrics: dict, path: str) -> None:
-    """Serialise first, then write atomically: an interrupted run never
-    leaves a half-written file."""
-    write_text_atomic(path,
-                      json.dumps(json_safe(metrics), indent=2,
-                                 allow_nan=False))
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the evaluation; return the process exit code."""
     args = parse_args(argv)
@@ -108,7 +81,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     print(format_metrics_table(metrics))
     if args.json:
-        write_json_atomic(metrics, args.json)
+        write_strict_json(args.json, metrics)
         print(f'\nmetrics written to {args.json}')
     if args.plots:
         from mmtrack_smallobj.visualization import plot_all

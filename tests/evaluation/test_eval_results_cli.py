@@ -138,7 +138,7 @@ def test_json_keeps_infinite_thresholds_and_nulls_nan(cli, tmp_path):
     metrics = dict(lt_threshold=float('-inf'), upper=float('inf'),
                    by_size={'<8': dict(success=float('nan'), n=[1.5])})
     path = tmp_path / 'm.json'
-    cli.write_json_atomic(metrics, str(path))
+    cli.write_strict_json(str(path), metrics)
     assert json.loads(path.read_text()) == dict(
         lt_threshold='-inf', upper='inf',
         by_size={'<8': dict(success=None, n=[1.5])})
