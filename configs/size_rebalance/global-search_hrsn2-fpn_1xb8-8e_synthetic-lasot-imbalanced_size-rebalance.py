@@ -1,10 +1,10 @@
 # The study's second run: the baseline's data, model and budget (8 epochs of
-# 700 pairs), with the pairs drawn by SizeRebalanceDataset and rescaled by
+# 1600 pairs), with the pairs drawn by SizeRebalanceDataset and rescaled by
 # SizeBinRescale so that every size bin of the test range gets its share.
 _base_ = ['./global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot-imbalanced.py']
 
-# The baseline's pipeline with SizeBinRescale after the frames are loaded and
-# resized. The wrapper draws the frames itself and runs the pipeline without
+# The baseline's pipeline (keep the two in step) with SizeBinRescale after
+# the frames are loaded and resized. The wrapper draws the frames itself and runs the pipeline without
 # its first step, whose frame_range / pos_prob it applies.
 train_pipeline = [
     dict(
@@ -27,6 +27,9 @@ train_pipeline = [
         ]),
     # min_size 3: the balanced test set's targets start at about 3 px.
     dict(type='SizeBinRescale', scale_range=(0.125, 2.0), min_size=3.0),
+    # The base pipeline's target windows, after the rescale so that the
+    # window holds the rescaled target.
+    dict(type='SeqTargetCrop', crop_sizes=(96, 160), margins=(32, 8)),
     dict(type='SeqColorAug', prob=[1.0, 1.0]),
     dict(type='SeqBlurAug', prob=[0.0, 0.2]),
     dict(type='PackTrackInputs', ref_prefix='search', num_template_frames=1)
@@ -48,7 +51,7 @@ train_dataloader = dict(
         # targets stay under 128 px), none for >=128.
         weights=[0.2, 0.2, 0.2, 0.2, 0.2, 0.0],
         scale=(320, 240),
-        # QuotaSampler draws 700 indices an epoch from these; each index is
+        # QuotaSampler draws 1600 indices an epoch from these; each index is
         # one fixed pair, so many indices keep the pairs varied.
         num_samples=100000,
         # seed=None: drawn from numpy's RNG, which randomness.seed sets.
