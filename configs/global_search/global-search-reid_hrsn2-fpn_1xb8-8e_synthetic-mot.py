@@ -52,9 +52,9 @@ mot_train_pipeline = [
                 keep_ratio=True),
             dict(type='RandomFlip', prob=0.5, direction='horizontal'),
         ]),
-    dict(type='SeqColorAug', prob=[1.0, 1.0]),
-    dict(type='SeqBlurAug', prob=[0.0, 0.2]),
-    dict(type='PackTrackInputs', ref_prefix='search', num_template_frames=1)
+    {{_base_.color_jitter}},
+    {{_base_.blur_jitter}},
+    {{_base_.pack_pair}},
 ]
 mot_train_dataset = dict(
     type='MOTChallengeDataset',

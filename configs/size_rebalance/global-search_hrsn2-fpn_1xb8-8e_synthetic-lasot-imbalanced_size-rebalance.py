@@ -3,36 +3,20 @@
 # SizeBinRescale so that every size bin of the test range gets its share.
 _base_ = ['./global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot-imbalanced.py']
 
-# The baseline's pipeline (keep the two in step) with SizeBinRescale after
-# the frames are loaded and resized. The wrapper draws the frames itself and runs the pipeline without
-# its first step, whose frame_range / pos_prob it applies.
+# The baseline's pipeline, step by step from the CPU default's dataset base,
+# with SizeBinRescale after the frames are loaded and resized and before the
+# target windows (so that a window holds the rescaled target). The wrapper
+# draws the frames itself and runs the pipeline without its first step, whose
+# frame_range / pos_prob it applies.
 train_pipeline = [
-    dict(
-        type='VisiblePairSampling',
-        frame_range=100,
-        pos_prob=1.0,
-        filter_template_img=False),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
-        transforms=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadTrackAnnotations', with_instance_id=False),
-            dict(
-                type='RandomResize',
-                scale=(320, 240),
-                ratio_range=(0.75, 1.25),
-                keep_ratio=True),
-            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-        ]),
+    {{_base_.pair_sampling}},
+    {{_base_.pair_frames}},
     # min_size 3: the balanced test set's targets start at about 3 px.
     dict(type='SizeBinRescale', scale_range=(0.125, 2.0), min_size=3.0),
-    # The base pipeline's target windows, after the rescale so that the
-    # window holds the rescaled target.
-    dict(type='SeqTargetCrop', crop_sizes=(96, 160), margins=(32, 8)),
-    dict(type='SeqColorAug', prob=[1.0, 1.0]),
-    dict(type='SeqBlurAug', prob=[0.0, 0.2]),
-    dict(type='PackTrackInputs', ref_prefix='search', num_template_frames=1)
+    {{_base_.target_windows}},
+    {{_base_.color_jitter}},
+    {{_base_.blur_jitter}},
+    {{_base_.pack_pair}},
 ]
 
 train_dataloader = dict(

@@ -5,29 +5,35 @@
 # blur jitter. The windows make an iteration about 4x cheaper than whole
 # frames on a CPU; the network is fully convolutional and still searches
 # whole frames at test time.
+# Each step is named so that configs that insert a step (the size-rebalancing
+# study) reuse the others as {{_base_.<name>}} instead of copying them.
+pair_sampling = dict(
+    type='VisiblePairSampling',
+    frame_range=100,
+    pos_prob=1.0,
+    filter_template_img=False)
+pair_frames = dict(
+    type='TransformBroadcaster',
+    share_random_params=True,
+    transforms=[
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadTrackAnnotations', with_instance_id=False),
+        dict(
+            type='RandomResize',
+            scale=(320, 240),
+            ratio_range=(0.75, 1.25),
+            keep_ratio=True),
+        dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    ])
+target_windows = dict(
+    type='SeqTargetCrop', crop_sizes=(96, 160), margins=(32, 8))
+color_jitter = dict(type='SeqColorAug', prob=[1.0, 1.0])
+blur_jitter = dict(type='SeqBlurAug', prob=[0.0, 0.2])
+pack_pair = dict(
+    type='PackTrackInputs', ref_prefix='search', num_template_frames=1)
 train_pipeline = [
-    dict(
-        type='VisiblePairSampling',
-        frame_range=100,
-        pos_prob=1.0,
-        filter_template_img=False),
-    dict(
-        type='TransformBroadcaster',
-        share_random_params=True,
-        transforms=[
-            dict(type='LoadImageFromFile'),
-            dict(type='LoadTrackAnnotations', with_instance_id=False),
-            dict(
-                type='RandomResize',
-                scale=(320, 240),
-                ratio_range=(0.75, 1.25),
-                keep_ratio=True),
-            dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-        ]),
-    dict(type='SeqTargetCrop', crop_sizes=(96, 160), margins=(32, 8)),
-    dict(type='SeqColorAug', prob=[1.0, 1.0]),
-    dict(type='SeqBlurAug', prob=[0.0, 0.2]),
-    dict(type='PackTrackInputs', ref_prefix='search', num_template_frames=1)
+    pair_sampling, pair_frames, target_windows, color_jitter, blur_jitter,
+    pack_pair
 ]
 
 train_dataloader = dict(

@@ -353,10 +353,11 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         distance = (centres - (last[:2] + last[2:]) / 2).norm(dim=1)
         return int(distance.argmin())
 
-    def predict_ope(self, inputs: dict, data_samples: SampleList):
-        """mmtrack's one-pass evaluation, with the frame's path kept so that
-        a bad first box names its file, on the frame without the
-        preprocessor's padding."""
+    def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList,
+                **kwargs) -> SampleList:
+        """mmtrack's OPE or VOT evaluation, on the frame without the
+        preprocessor's padding, with the first frame's path kept so that a
+        bad first box names its file."""
         metainfo = data_samples[0].metainfo
         if metainfo.get('frame_id', -1) == 0:
             self._first_frame_path = metainfo.get('img_path')
@@ -365,4 +366,4 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         # outside the image.
         height, width = metainfo.get('img_shape', inputs['img'].shape[-2:])
         inputs = {**inputs, 'img': inputs['img'][..., :height, :width]}
-        return super().predict_ope(inputs, data_samples)
+        return super().predict(inputs, data_samples, **kwargs)

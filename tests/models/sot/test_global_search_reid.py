@@ -12,24 +12,8 @@ from mmtrack.registry import MODELS
 from mmtrack.structures import TrackDataSample
 from mmtrack.utils import register_all_modules
 from mmtrack_smallobj.models.trackers.tracklet_table import Tracklets
+from tiny_tracker_config import TINY
 
-TINY = dict(
-    type='GlobalSearchTracker',
-    data_preprocessor=dict(
-        type='TrackDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
-    backbone=dict(type='HighResShallowNet', num_stages=2, base_channels=4),
-    neck=dict(
-        type='mmdet.FPN', in_channels=[4, 8], out_channels=4, num_outs=2),
-    head=dict(
-        type='PointGlobalSearchHead',
-        in_channels=4,
-        strides=[4, 8],
-        feat_channels=4,
-        test_cfg=dict(max_candidates=5)),
-    test_cfg=dict(short_side=64))
 REID = dict(
     reid_head=dict(
         type='ReIDEmbeddingHead',

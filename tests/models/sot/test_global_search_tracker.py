@@ -15,25 +15,7 @@ from mmtrack.utils import register_all_modules
 from mmtrack_smallobj.models.sot import GlobalSearchTracker
 # A module import: pytest would collect a bare ``test_scale_shape``.
 from mmtrack_smallobj.models.sot import global_search_tracker as gst
-
-MAX_CANDIDATES = 5
-TINY = dict(
-    type='GlobalSearchTracker',
-    data_preprocessor=dict(
-        type='TrackDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True),
-    backbone=dict(type='HighResShallowNet', num_stages=2, base_channels=4),
-    neck=dict(
-        type='mmdet.FPN', in_channels=[4, 8], out_channels=4, num_outs=2),
-    head=dict(
-        type='PointGlobalSearchHead',
-        in_channels=4,
-        strides=[4, 8],
-        feat_channels=4,
-        test_cfg=dict(max_candidates=MAX_CANDIDATES)),
-    test_cfg=dict(short_side=64))
+from tiny_tracker_config import MAX_CANDIDATES, TINY
 
 
 @pytest.fixture(scope='module', autouse=True)
