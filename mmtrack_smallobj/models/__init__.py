@@ -2,5 +2,5 @@
 
 Each subpackage registers its components into ``mmtrack.registry.MODELS`` on import.
 """
-from . import (backbones, layers, losses, necks, sot,  # noqa: F401
-               track_heads, trackers)
+from . import (backbones, layers, losses, motion, necks,  # noqa: F401
+               sot, track_heads, trackers)

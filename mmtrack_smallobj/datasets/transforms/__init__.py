@@ -1,11 +1,17 @@
 """Data transforms registered into mmtrack's TRANSFORMS registry."""
+from .distractor_pair_sampling import (DistractorAwarePairSampling,
+                                       video_category)
 from .loading import LoadImageFromFileChecked  # noqa: F401
 from .mot_pair_sampling import MOTIdentityPairSampling, num_identities
 from .pair_sampling import VisiblePairSampling, visible_frame_indices
 from .target_crop import SeqTargetCrop
 from .size_rescale import SizeBinRescale
+from .trajectory_heatmap_sampling import (TrajectoryHeatmapSampling,
+                                          gaussian_heatmaps)
 
 __all__ = [
     'VisiblePairSampling', 'visible_frame_indices', 'SizeBinRescale',
-    'MOTIdentityPairSampling', 'num_identities', 'SeqTargetCrop'
+    'MOTIdentityPairSampling', 'num_identities', 'SeqTargetCrop',
+    'DistractorAwarePairSampling', 'video_category',
+    'TrajectoryHeatmapSampling', 'gaussian_heatmaps'
 ]

@@ -1,0 +1,328 @@
+"""GSTP's global tracker: a Siamese two-stage detector over whole frames.
+
+GSTP (Li et al., 'Globally Spatial-Temporal Perception: A Long-Term Tracking
+System') searches every frame in full with a template-guided RPN and RoI
+head (:class:`SiamRCNNHead`), so a target lost to occlusion or a jump is
+re-found wherever it reappears. Its spatial-temporal perception, a heatmap
+network over the frame and the target's last positions
+(:class:`MotionHeatmapNet`), re-scores the candidates so that a distractor
+far from where the target should be loses to the target near it.
+"""
+import copy
+import math
+from typing import Dict, Optional, Sequence, Tuple
+
+import addict
+import torch
+import torch.nn.functional as F
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_xyxy_to_cxcywh
+from mmengine.runner import load_checkpoint
+from mmengine.structures import InstanceData
+from mmtrack.models.sot.base import BaseSingleObjectTracker
+from mmtrack.registry import MODELS
+from mmtrack.utils import (ConfigType, InstanceList, OptConfigType,
+                           OptMultiConfig, OptSampleList, SampleList)
+from torch import Tensor
+
+from ..motion import init_history, push_history
+from .global_search_tracker import test_scale_shape
+
+DEFAULT_TEST_CFG = dict(
+    test_mode='OPE',
+    short_side=512,
+    max_long_side=1333,
+    size_divisor=32,
+    motion_weight=0.5)
+
+
+def check_first_box(box: Tensor, height: int, width: int, where: str) -> None:
+    """Raise ValueError unless ``box`` (x1, y1, x2, y2) is finite, has a
+    positive size and overlaps the ``width`` x ``height`` image."""
+    if not bool(torch.isfinite(box).all()):
+        raise ValueError(f'first-frame box of {where} is not finite: '
+                         f'{box.tolist()}')
+    if not (box[2] > box[0] and box[3] > box[1]):
+        raise ValueError(f'first-frame box of {where} has no positive size '
+                         f'(x1, y1, x2, y2 = {box.tolist()})')
+    if box[0] >= width or box[1] >= height or box[2] <= 0 or box[3] <= 0:
+        raise ValueError(f'first-frame box of {where} (x1, y1, x2, y2 = '
+                         f'{box.tolist()}) lies outside the {width}x{height} '
+                         'image')
+
+
+@MODELS.register_module()
+class SiamRCNN(BaseSingleObjectTracker):
+    """Whole-frame two-stage tracker with optional motion re-scoring.
+
+    ``loss`` takes template/search pairs (whole frames or target windows);
+    ``init`` pools the template from the first frame on its box; ``track``
+    resizes each frame to ``test_cfg.short_side`` (long side capped at
+    ``max_long_side``), detects candidates in all of it and returns the best
+    one. With a ``motion_model``, each candidate's score becomes
+    ``(1 - w) * detection + w * heatmap at its centre`` (``w`` =
+    ``test_cfg.motion_weight``), the heatmap predicted from the frame and
+    the tracker's last K positions (``self.memo.past_centres``). All
+    candidates of the last frame, in input pixels and by decreasing final
+    score, are in ``self.memo.candidates`` (``bboxes``, ``scores``,
+    ``det_scores`` and, with a motion model and a positive weight,
+    ``motion_scores``).
+
+    Args:
+        backbone (dict): Backbone config with one stride-``head.stride``
+            output, e.g. ``mmdet.ResNet`` stopped after stage 3 (conv4).
+        head (dict): :class:`SiamRCNNHead` config.
+        neck (dict, optional): Neck config (e.g. ``mmdet.ChannelMapper``)
+            with one output.
+        motion_model (dict, optional): :class:`MotionHeatmapNet` config.
+            It is trained on its own (``MotionHeatmapTracker``) and frozen
+            here.
+        motion_checkpoint (str, optional): Checkpoint of the motion model
+            (of a ``MotionHeatmapTracker`` or of the bare network), loaded
+            when the first video starts, after the runner has loaded the
+            tracker's own checkpoint; None keeps the weights that checkpoint
+            gives.
+        frozen_modules (str | Sequence[str], optional): Modules to freeze.
+        test_cfg (dict, optional): ``short_side`` (default 512),
+            ``max_long_side`` (1333, None for no cap), ``size_divisor``
+            (32), ``test_mode`` ('OPE' or 'VOT') and ``motion_weight``
+            (0.5; 0 ignores the motion model).
+        data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
+        init_cfg (dict | list[dict], optional): mmengine init config.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 head: ConfigType,
+                 neck: OptConfigType = None,
+                 motion_model: OptConfigType = None,
+                 motion_checkpoint: Optional[str] = None,
+                 frozen_modules: Optional[Sequence[str]] = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(data_preprocessor, init_cfg)
+        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
+        if unknown:
+            raise KeyError(f'unknown SiamRCNN test_cfg keys {sorted(unknown)}'
+                           f'; known: {sorted(DEFAULT_TEST_CFG)}')
+        self.test_cfg = {**DEFAULT_TEST_CFG, **copy.deepcopy(test_cfg or {})}
+        for key in ('short_side', 'size_divisor'):
+            if self.test_cfg[key] < 1:
+                raise ValueError(f'test_cfg.{key} must be >= 1, got '
+                                 f'{self.test_cfg[key]}')
+        if not 0 <= self.test_cfg['motion_weight'] <= 1:
+            raise ValueError('test_cfg.motion_weight must be in [0, 1], got '
+                             f"{self.test_cfg['motion_weight']}")
+        if motion_checkpoint is not None and motion_model is None:
+            raise ValueError('motion_checkpoint given without motion_model')
+        self.backbone = MODELS.build(copy.deepcopy(backbone))
+        self.neck = (None if neck is None else MODELS.build(
+            copy.deepcopy(neck)))
+        self.head = MODELS.build(copy.deepcopy(head))
+        self.motion_model = None
+        if motion_model is not None:
+            self.motion_model = MODELS.build(copy.deepcopy(motion_model))
+            self.motion_model.requires_grad_(False)
+        self.motion_checkpoint = motion_checkpoint
+        self._motion_loaded = motion_checkpoint is None
+        self._first_frame_path: Optional[str] = None
+        if frozen_modules is not None:
+            self.freeze_module(frozen_modules)
+
+    def train(self, mode: bool = True) -> 'SiamRCNN':
+        """Set the mode; the motion model (trained apart) stays in eval."""
+        super().train(mode)
+        if self.motion_model is not None:
+            self.motion_model.eval()
+        return self
+
+    def extract_feat(self, img: Tensor) -> Tensor:
+        """The one feature map the head works on."""
+        feats = self.backbone(img)
+        if self.neck is not None:
+            feats = self.neck(feats)
+        if len(feats) != 1:
+            raise ValueError(f'SiamRCNN needs one feature map (stride '
+                             f'{self.head.stride}), got {len(feats)}')
+        return feats[0]
+
+    def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList,
+             **kwargs) -> Dict[str, Tensor]:
+        """Losses of a batch of template/search pairs.
+
+        Args:
+            inputs (dict[str, Tensor]): ``img`` (N, 1, C, H, W) template
+                frames and ``search_img`` (N, 1, C, H', W') search frames.
+            data_samples (list[TrackDataSample]): ``gt_instances`` (template
+                box; ``labels`` 0 marks a negative pair, whose search frame
+                does not show the target) and ``search_gt_instances`` (the
+                target's box first).
+
+        Returns:
+            dict[str, Tensor]: ``loss_rpn_cls``, ``loss_rpn_bbox``,
+            ``loss_roi_cls``, ``loss_roi_bbox`` (box losses weighted by the
+            head's ``reg_weight``) and ``acc_roi``.
+        """
+        template_img, search_img = inputs['img'], inputs['search_img']
+        for name, img in (('img', template_img), ('search_img', search_img)):
+            if img.dim() != 5 or img.size(1) != 1:
+                raise ValueError(f'inputs[{name!r}] must be (N, 1, C, H, W),'
+                                 f' got {tuple(img.shape)}')
+        template_img, search_img = template_img[:, 0], search_img[:, 0]
+        template_boxes, search_gts = [], []
+        for sample in data_samples:
+            template_boxes.append(sample.gt_instances.bboxes[0])
+            boxes = sample.search_gt_instances.bboxes[:1]
+            labels = sample.gt_instances.get('labels')
+            if labels is not None and not bool(labels[0]):
+                boxes = boxes[:0]
+            search_gts.append(InstanceData(bboxes=boxes))
+        template_boxes = torch.stack(template_boxes).float()
+        if template_img.shape == search_img.shape:
+            # One backbone pass over both halves is faster than two.
+            feats = self.extract_feat(torch.cat([template_img, search_img]))
+            template_feat, search_feat = feats.split(template_img.size(0))
+        else:
+            template_feat = self.extract_feat(template_img)
+            search_feat = self.extract_feat(search_img)
+        return self.head.loss(template_feat, search_feat, template_boxes,
+                              search_gts, tuple(search_img.shape[-2:]))
+
+    def _resize_to_test_scale(
+            self, img: Tensor) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
+        """The frame at the test scale, padded to ``size_divisor``; the
+        (4,) x, y, x, y factors from input to resized pixels; the resized
+        (unpadded) height and width."""
+        height, width = img.shape[-2:]
+        new_h, new_w = test_scale_shape(height, width,
+                                        self.test_cfg['short_side'],
+                                        self.test_cfg['max_long_side'])
+        if (new_h, new_w) != (height, width):
+            img = F.interpolate(
+                img, size=(new_h, new_w), mode='bilinear', align_corners=False)
+        divisor = self.test_cfg['size_divisor']
+        img = F.pad(img, (0, math.ceil(new_w / divisor) * divisor - new_w, 0,
+                          math.ceil(new_h / divisor) * divisor - new_h))
+        factor = img.new_tensor(
+            [new_w / width, new_h / height, new_w / width, new_h / height])
+        return img, factor, (new_h, new_w)
+
+    def load_motion_checkpoint(self) -> None:
+        """Load ``motion_checkpoint`` into the motion model (once)."""
+        if not self._motion_loaded:
+            load_checkpoint(
+                self.motion_model,
+                self.motion_checkpoint,
+                map_location='cpu',
+                strict=True,
+                revise_keys=[(r'^module\.', ''), (r'^motion_net\.', '')])
+            self._motion_loaded = True
+
+    def init(self, img: Tensor, bbox: Optional[Tensor] = None) -> None:
+        """Pool the template from the first frame.
+
+        Args:
+            img (Tensor): (1, C, H, W) first frame.
+            bbox (Tensor, optional): (4,) x1, y1, x2, y2 target box; starts
+                a fresh ``self.memo``. None reads mmtrack's
+                ``self.memo.bbox`` (cx, cy, w, h).
+
+        Raises:
+            ValueError: if the box is not finite, has no positive size, or
+                lies outside the image.
+        """
+        if bbox is not None:
+            self.memo = addict.Dict()
+            self.memo.bbox = bbox_xyxy_to_cxcywh(bbox.float().view(1, 4))[0]
+        box = bbox_cxcywh_to_xyxy(self.memo.bbox.float().view(1, 4))[0]
+        height, width = img.shape[-2:]
+        check_first_box(box, height, width, self._first_frame_path
+                        or 'the first frame')
+        scaled, factor, _ = self._resize_to_test_scale(img)
+        self.memo.template = self.head.pool_template(
+            self.extract_feat(scaled), (box * factor)[None])
+        self.memo.last_box = box
+        if self.motion_model is not None:
+            self.load_motion_checkpoint()
+            self.memo.past_centres, self.memo.past_valid = init_history(
+                (box[:2] + box[2:]) / 2, self.motion_model.num_past)
+
+    def track(self,
+              img: Tensor,
+              data_samples: OptSampleList = None) -> InstanceList:
+        """Search the whole frame for the target.
+
+        Args:
+            img (Tensor): (1, C, H, W) current frame.
+            data_samples (list[TrackDataSample], optional): Unused beyond
+                mmtrack's API.
+
+        Returns:
+            list[InstanceData]: One result with ``bboxes`` (1, 4) x1, y1,
+            x2, y2 in input pixels (clipped to the image) and ``scores``
+            (1,), the chosen candidate's final score. A frame without any
+            candidate gives the last box with score 0.
+        """
+        height, width = img.shape[-2:]
+        scaled, factor, valid_size = self._resize_to_test_scale(img)
+        candidates = self.head.predict(self.memo.template,
+                                       self.extract_feat(scaled), valid_size)
+        bounds = factor.new_tensor([width, height, width, height])
+        candidates.bboxes = torch.minimum(
+            (candidates.bboxes / factor).clamp(min=0), bounds)
+        candidates.det_scores = candidates.scores
+        if (self.motion_model is not None and len(candidates)
+                and self.test_cfg['motion_weight'] > 0):
+            candidates = self.rescore(img, candidates)
+        self.memo.candidates = candidates
+        found = len(candidates) > 0
+        if found:
+            box, score = candidates.bboxes[0], candidates.scores[0]
+            self.memo.last_box = box
+        else:
+            box, score = self.memo.last_box.to(img), img.new_zeros(())
+        if self.motion_model is not None:
+            self.memo.past_centres, self.memo.past_valid = push_history(
+                self.memo.past_centres, self.memo.past_valid,
+                (box[:2] + box[2:]) / 2, found)
+        return [
+            InstanceData(
+                bboxes=box[None].to(img.dtype),
+                scores=score[None].to(img.dtype))
+        ]
+
+    def rescore(self, img: Tensor, candidates: InstanceData) -> InstanceData:
+        """Mix each candidate's detection score with the motion heatmap at
+        its centre and sort by the mixed score.
+
+        Args:
+            img (Tensor): (1, C, H, W) current frame.
+            candidates (InstanceData): ``bboxes`` in input pixels and
+                ``det_scores``.
+
+        Returns:
+            InstanceData: The candidates with ``motion_scores`` and the
+            mixed ``scores``, by decreasing mixed score.
+        """
+        heatmap = self.motion_model.predict(img, self.memo.past_centres,
+                                            self.memo.past_valid)
+        boxes = candidates.bboxes
+        motion = self.motion_model.predict_by_feat(
+            heatmap, (boxes[:, :2] + boxes[:, 2:]) / 2, img.shape[-2:])
+        weight = self.test_cfg['motion_weight']
+        candidates.motion_scores = motion.to(candidates.det_scores)
+        candidates.scores = ((1 - weight) * candidates.det_scores +
+                             weight * candidates.motion_scores)
+        return candidates[candidates.scores.argsort(descending=True)]
+
+    def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList,
+                **kwargs) -> SampleList:
+        """mmtrack's OPE or VOT evaluation on the frame without the
+        preprocessor's padding, with the first frame's path kept so that a
+        bad first box names its file."""
+        metainfo = data_samples[0].metainfo
+        if metainfo.get('frame_id', -1) == 0:
+            self._first_frame_path = metainfo.get('img_path')
+        height, width = metainfo.get('img_shape', inputs['img'].shape[-2:])
+        inputs = {**inputs, 'img': inputs['img'][..., :height, :width]}
+        return super().predict(inputs, data_samples, **kwargs)

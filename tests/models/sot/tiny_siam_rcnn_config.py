@@ -1,0 +1,145 @@
+"""The tiny SiamRCNN and motion-model configs that the GSTP tests build.
+Not a test module."""
+MAX_CANDIDATES = 5
+# 1-channel stem, 4-channel stride-16 features (ResNet-18 stopped after its
+# third stage), 64 px test scale.
+TINY = dict(
+    type='SiamRCNN',
+    data_preprocessor=dict(
+        type='TrackDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True),
+    backbone=dict(
+        type='mmdet.ResNet',
+        depth=18,
+        base_channels=1,
+        num_stages=3,
+        strides=(1, 2, 2),
+        dilations=(1, 1, 1),
+        out_indices=(2, ),
+        norm_eval=False,
+        init_cfg=None),
+    head=dict(
+        type='SiamRCNNHead',
+        in_channels=4,
+        stride=16,
+        reg_weight=1.0,
+        rpn_head=dict(
+            type='RPNHead',
+            _scope_='mmdet',
+            in_channels=4,
+            feat_channels=4,
+            anchor_generator=dict(
+                type='AnchorGenerator',
+                scales=[1, 2],
+                ratios=[0.5, 1.0, 2.0],
+                strides=[16]),
+            bbox_coder=dict(
+                type='DeltaXYWHBBoxCoder',
+                target_means=[0.0, 0.0, 0.0, 0.0],
+                target_stds=[1.0, 1.0, 1.0, 1.0]),
+            loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=True),
+            loss_bbox=dict(type='L1Loss')),
+        roi_head=dict(
+            type='StandardRoIHead',
+            _scope_='mmdet',
+            bbox_roi_extractor=dict(
+                type='SingleRoIExtractor',
+                roi_layer=dict(
+                    type='RoIAlign', output_size=7, sampling_ratio=2),
+                out_channels=4,
+                featmap_strides=[16]),
+            bbox_head=dict(
+                type='BBoxHead',
+                with_avg_pool=True,
+                roi_feat_size=7,
+                in_channels=4,
+                num_classes=1,
+                reg_class_agnostic=True,
+                bbox_coder=dict(
+                    type='DeltaXYWHBBoxCoder',
+                    target_means=[0.0, 0.0, 0.0, 0.0],
+                    target_stds=[0.1, 0.1, 0.2, 0.2]),
+                loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=False),
+                loss_bbox=dict(type='L1Loss'))),
+        train_cfg=dict(
+            rpn=dict(
+                assigner=dict(
+                    type='MaxIoUAssigner',
+                    pos_iou_thr=0.5,
+                    neg_iou_thr=0.3,
+                    min_pos_iou=0.3,
+                    match_low_quality=True),
+                sampler=dict(
+                    type='RandomSampler',
+                    num=32,
+                    pos_fraction=0.5,
+                    add_gt_as_proposals=False),
+                allowed_border=-1,
+                pos_weight=-1),
+            rpn_proposal=dict(
+                nms_pre=100,
+                max_per_img=16,
+                nms=dict(type='nms', iou_threshold=0.7),
+                min_bbox_size=0),
+            rcnn=dict(
+                assigner=dict(
+                    type='MaxIoUAssigner',
+                    pos_iou_thr=0.5,
+                    neg_iou_thr=0.5,
+                    min_pos_iou=0.5,
+                    match_low_quality=False),
+                sampler=dict(
+                    type='RandomSampler',
+                    num=16,
+                    pos_fraction=0.25,
+                    add_gt_as_proposals=True),
+                pos_weight=-1)),
+        test_cfg=dict(
+            rpn=dict(
+                nms_pre=100,
+                max_per_img=16,
+                nms=dict(type='nms', iou_threshold=0.7),
+                min_bbox_size=0),
+            rcnn=dict(
+                score_thr=0.0,
+                nms=dict(type='nms', iou_threshold=0.5),
+                max_per_img=MAX_CANDIDATES))),
+    test_cfg=dict(short_side=64))
+# Three input heatmaps (K = 3), two HRNet branches of 2 and 4 channels.
+TINY_MOTION = dict(
+    type='MotionHeatmapNet',
+    num_past=3,
+    sigma=3.0,
+    input_size=(32, 32),
+    in_channels=[2, 4],
+    head_channels=2,
+    backbone=dict(
+        type='mmdet.HRNet',
+        norm_eval=False,
+        extra=dict(
+            stage1=dict(
+                num_modules=1,
+                num_branches=1,
+                block='BOTTLENECK',
+                num_blocks=(1, ),
+                num_channels=(1, )),
+            stage2=dict(
+                num_modules=1,
+                num_branches=2,
+                block='BASIC',
+                num_blocks=(1, 1),
+                num_channels=(2, 4)),
+            stage3=dict(
+                num_modules=1,
+                num_branches=2,
+                block='BASIC',
+                num_blocks=(1, 1),
+                num_channels=(2, 4)),
+            stage4=dict(
+                num_modules=1,
+                num_branches=2,
+                block='BASIC',
+                num_blocks=(1, 1),
+                num_channels=(2, 4)))))
