@@ -1,18 +1,8 @@
 # The tiny CPU SiamRPN++ with the classification shrinkage loss of Lu et al.
-# (TPAMI 2020, Table 2 'SiamRPN++_sl'): cross-entropy re-weighted by
-# exp(p_t) / (1 + exp(a (p_t - c))), a=10, c=0.6, and by class-ratio weights.
-# The head's (background, target) softmax is the binary form on l_1 - l_0, so
-# ShrinkageBCELoss reads the two logits directly (use_sigmoid=False).
-_base_ = ['./siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py']
-
+# (TPAMI 2020, Table 2 'SiamRPN++_sl'; a=10, c=0.6, see the loss base).
+_base_ = [
+    './siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py',
+    '../_base_/models/siamese-rpn_loss-shrinkage.py'
+]
 model = dict(
-    head=dict(
-        loss_cls=dict(
-            _delete_=True,
-            type='ShrinkageBCELoss',
-            a=10.0,
-            c=0.6,
-            use_sigmoid=False,
-            class_balance=True,
-            reduction='sum',
-            loss_weight=1.0)))
+    head=dict(loss_cls=dict(_delete_=True, **_base_.loss_cls_shrinkage)))

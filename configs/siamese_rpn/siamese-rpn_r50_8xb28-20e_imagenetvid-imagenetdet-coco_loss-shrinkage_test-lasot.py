@@ -1,21 +1,12 @@
 # mmtrack's SiamRPN++ LaSOT benchmark with the classification shrinkage loss
-# (Lu et al., TPAMI 2020, Table 2 'SiamRPN++_sl'; a=10, c=0.6). See
-# siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_loss-shrinkage.py for the loss.
+# (Lu et al., TPAMI 2020, Table 2 'SiamRPN++_sl'; a=10, c=0.6, see the loss
+# base).
 _base_ = [
     'mmtrack::sot/siamese_rpn/'
-    'siamese-rpn_r50_8xb28-20e_imagenetvid-imagenetdet-coco_test-lasot.py'
+    'siamese-rpn_r50_8xb28-20e_imagenetvid-imagenetdet-coco_test-lasot.py',
+    '../_base_/models/siamese-rpn_loss-shrinkage.py'
 ]
 custom_imports = dict(imports=['mmtrack_smallobj'], allow_failed_imports=False)
 default_scope = 'mmtrack'
-
 model = dict(
-    head=dict(
-        loss_cls=dict(
-            _delete_=True,
-            type='ShrinkageBCELoss',
-            a=10.0,
-            c=0.6,
-            use_sigmoid=False,
-            class_balance=True,
-            reduction='sum',
-            loss_weight=1.0)))
+    head=dict(loss_cls=dict(_delete_=True, **_base_.loss_cls_shrinkage)))

@@ -14,53 +14,17 @@ import pytest
 import torch
 from mmengine.fileio import LocalBackend, get_file_backend
 from mmengine.hooks import CheckpointHook
-from mmengine.model import BaseModel
-from mmengine.runner import Runner
-from torch import nn
-from torch.utils.data import Dataset
 
 from mmtrack_smallobj.engine import atomic_checkpoint
 from mmtrack_smallobj.engine.atomic_checkpoint import (
     AtomicCheckpointHook, AtomicLocalBackend, remove_stale_temporaries,
     write_bytes_atomic)
-
-
-class _ToyModel(BaseModel):
-    """One linear layer; the loss drives its weights towards zero."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        out = self.linear(torch.stack(inputs))
-        return dict(loss=out.pow(2).mean()) if mode == 'loss' else out
-
-
-class _ToyDataset(Dataset):
-
-    def __len__(self) -> int:
-        return 4
-
-    def __getitem__(self, idx: int) -> dict:
-        return dict(inputs=torch.tensor([float(idx), 1.0]))
+from toy_runner import toy_runner
 
 
 def _runner(work_dir, hook, name, resume=False):
-    return Runner(
-        model=_ToyModel(),
-        work_dir=str(work_dir),
-        experiment_name=name,
-        train_dataloader=dict(
-            dataset=_ToyDataset(),
-            sampler=dict(type='DefaultSampler', shuffle=False),
-            batch_size=2,
-            num_workers=0),
-        train_cfg=dict(by_epoch=True, max_epochs=3),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
-        default_hooks=dict(checkpoint=hook),
-        default_scope='mmengine',
-        resume=resume)
+    return toy_runner(
+        work_dir, name, batch_size=2, checkpoint=hook, resume=resume)
 
 
 def _fail_on(monkeypatch, target, name):

@@ -9,40 +9,16 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.hooks import CheckpointHook
-from mmengine.model import BaseModel
 from mmengine.registry import DefaultScope
-from mmengine.runner import Runner
 from mmtrack.registry import HOOKS
-from torch import nn
-from torch.utils.data import Dataset
 
 from mmtrack_smallobj.engine import AtomicCheckpointHook, TrainTimeBudgetHook
 from mmtrack_smallobj.engine import train_time_budget_hook
 from mmtrack_smallobj.engine.train_time_budget_hook import BudgetedLoader
+from toy_runner import TOY_SAMPLES, toy_runner
 
-ITERS_PER_EPOCH = 4
+ITERS_PER_EPOCH = TOY_SAMPLES  # one sample an iteration
 SECONDS_PER_READING = 10.0
-
-
-class _ToyModel(BaseModel):
-    """One linear layer; the loss drives its weights towards zero."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        out = self.linear(torch.stack(inputs))
-        return dict(loss=out.pow(2).mean()) if mode == 'loss' else out
-
-
-class _ToyDataset(Dataset):
-
-    def __len__(self) -> int:
-        return ITERS_PER_EPOCH
-
-    def __getitem__(self, idx: int) -> dict:
-        return dict(inputs=torch.tensor([float(idx), 1.0]))
 
 
 @pytest.fixture
@@ -60,20 +36,14 @@ def _runner(tmp_path, name, hook, checkpoint, by_epoch=True):
     # mmengine pauses 2 s when an iteration-based run exhausts a finite
     # sampler; an infinite one keeps the test fast.
     sampler = 'DefaultSampler' if by_epoch else 'InfiniteSampler'
-    return Runner(
-        model=_ToyModel(),
-        work_dir=str(tmp_path),
-        experiment_name=name,
-        train_dataloader=dict(
-            dataset=_ToyDataset(),
-            sampler=dict(type=sampler, shuffle=False),
-            batch_size=1,
-            num_workers=0),
+    return toy_runner(
+        tmp_path,
+        name,
+        batch_size=1,
+        checkpoint=checkpoint,
         train_cfg=train_cfg,
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
-        default_hooks=dict(checkpoint=checkpoint),
-        custom_hooks=[hook],
-        default_scope='mmengine')
+        sampler=sampler,
+        custom_hooks=[hook])
 
 
 def _log(runner):

@@ -195,14 +195,15 @@ class DistractorAwarePairSampling(VisiblePairSampling):
         return self._index
 
     def transform(self, pair_video_infos: List[dict]) -> Dict[str, list]:
-        """Sample a template and a search frame.
+        """Sample a positive, a semantic negative or a random negative pair.
 
         Args:
-            pair_video_infos (list[dict]): Two videos' information, as
-                mmtrack's ``BaseSOTDataset.prepare_train_data`` passes them.
+            pair_video_infos (list[dict]): The template's video and another
+                one, the random negative unless it shares the template's
+                category (from mmtrack's ``prepare_train_data``).
 
         Returns:
-            dict[str, list]: Sampled frames in ``PairSampling``'s format.
+            dict[str, list]: Both frames in ``PairSampling``'s format.
         """
         video_info, video_info_another = pair_video_infos
         draw = np.random.random()
@@ -219,11 +220,7 @@ class DistractorAwarePairSampling(VisiblePairSampling):
             if other_category == category or other_key == key:
                 negative = self.index.draw(
                     category, key, same=False) or video_info_another
-        search = int(np.random.choice(visible_frame_indices(negative)))
-        results = self.prepare_data(
-            video_info, [template], is_positive_pairs=False)
-        return self.prepare_data(
-            negative, [search], is_positive_pairs=False, results=results)
+        return self.negative_pair(video_info, template, negative)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(frame_range={self.frame_range}, '

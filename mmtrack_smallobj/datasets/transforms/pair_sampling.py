@@ -91,10 +91,24 @@ class VisiblePairSampling(PairSampling):
                       if len(candidates) else template)
             return self.prepare_data(
                 video_info, [template, search], is_positive_pairs=True)
-        search = int(np.random.choice(visible_frame_indices(video_info_another)))
+        return self.negative_pair(video_info, template, video_info_another)
+
+    def negative_pair(self, video_info: dict, template: int,
+                      negative: dict) -> Dict[str, list]:
+        """A negative pair: a template frame and a random visible frame of
+        another video as the search frame.
+
+        Args:
+            video_info (dict): The template's video information.
+            template (int): The template frame's index in it.
+            negative (dict): The search frame's video information.
+
+        Returns:
+            dict[str, list]: Both frames in ``PairSampling``'s format, with
+            ``bbox_label`` 0.
+        """
+        search = int(np.random.choice(visible_frame_indices(negative)))
         results = self.prepare_data(
             video_info, [template], is_positive_pairs=False)
         return self.prepare_data(
-            video_info_another, [search],
-            is_positive_pairs=False,
-            results=results)
+            negative, [search], is_positive_pairs=False, results=results)

@@ -24,6 +24,8 @@ from torch import Tensor
 
 from mmtrack.registry import MODELS
 
+from .reduction import check_reduction, resolve_reduction
+
 TensorOrList = Union[Tensor, Sequence[Tensor]]
 
 
@@ -175,11 +177,9 @@ class HardMaxPointLoss(nn.Module):
         super().__init__()
         assert num_points >= 1, f'num_points must be >= 1, got {num_points}'
         assert 0 < margin <= 1, f'margin must be in (0, 1], got {margin}'
-        assert reduction in ('none', 'mean', 'sum'), (
-            f'unknown reduction {reduction}')
         self.num_points = num_points
         self.margin = margin
-        self.reduction = reduction
+        self.reduction = check_reduction(reduction)
         self.loss_weight = loss_weight
 
     def forward(self,
@@ -208,9 +208,7 @@ class HardMaxPointLoss(nn.Module):
             Tensor: The loss; (N, L, 2, num_points) for 'none'. An empty
             batch gives a scalar zero that keeps the graph, as in mmdet.
         """
-        assert reduction_override in (None, 'none', 'mean', 'sum'), (
-            f'unknown reduction {reduction_override}')
-        reduction = reduction_override or self.reduction
+        reduction = resolve_reduction(reduction_override, self.reduction)
         if isinstance(cls_score, Tensor):
             cls_score, points = [cls_score], [points]
         if gt_bboxes.size(0) == 0:

@@ -23,7 +23,7 @@ from torch import Tensor
 
 from mmtrack.registry import MODELS
 
-_REDUCTIONS = (None, 'none', 'mean', 'sum')
+from .reduction import check_reduction, resolve_reduction
 
 
 @weighted_loss
@@ -202,11 +202,10 @@ class ShrinkageLoss(nn.Module):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0) -> None:
         super().__init__()
-        assert reduction in _REDUCTIONS[1:], f'unknown reduction {reduction}'
         self.a = a
         self.c = c
         self.use_target_weight = use_target_weight
-        self.reduction = reduction
+        self.reduction = check_reduction(reduction)
         self.loss_weight = loss_weight
 
     def forward(self,
@@ -227,9 +226,7 @@ class ShrinkageLoss(nn.Module):
         Returns:
             Tensor: The weighted loss.
         """
-        assert reduction_override in _REDUCTIONS, (
-            f'unknown reduction {reduction_override}')
-        reduction = reduction_override or self.reduction
+        reduction = resolve_reduction(reduction_override, self.reduction)
         return self.loss_weight * shrinkage_loss(
             pred,
             target,
@@ -273,12 +270,11 @@ class ShrinkageBCELoss(nn.Module):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0) -> None:
         super().__init__()
-        assert reduction in _REDUCTIONS[1:], f'unknown reduction {reduction}'
         self.a = a
         self.c = c
         self.use_sigmoid = use_sigmoid
         self.class_balance = class_balance
-        self.reduction = reduction
+        self.reduction = check_reduction(reduction)
         self.loss_weight = loss_weight
 
     def forward(self,
@@ -299,9 +295,7 @@ class ShrinkageBCELoss(nn.Module):
         Returns:
             Tensor: The weighted loss.
         """
-        assert reduction_override in _REDUCTIONS, (
-            f'unknown reduction {reduction_override}')
-        reduction = reduction_override or self.reduction
+        reduction = resolve_reduction(reduction_override, self.reduction)
         return self.loss_weight * shrinkage_bce_loss(
             pred,
             target,

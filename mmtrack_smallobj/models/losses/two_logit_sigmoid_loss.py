@@ -24,7 +24,7 @@ from torch import Tensor
 
 from mmtrack.registry import MODELS
 
-_REDUCTIONS = (None, 'none', 'mean', 'sum')
+from .reduction import check_reduction, resolve_reduction
 
 
 @MODELS.register_module()
@@ -51,7 +51,7 @@ class TwoLogitSigmoidLoss(nn.Module):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0) -> None:
         super().__init__()
-        assert reduction in _REDUCTIONS[1:], f'unknown reduction {reduction}'
+        self.reduction = check_reduction(reduction)
         for key in ('reduction', 'loss_weight'):
             if key in loss:
                 raise ValueError(
@@ -61,7 +61,6 @@ class TwoLogitSigmoidLoss(nn.Module):
         inner = copy.deepcopy(dict(loss))
         inner['reduction'] = 'none'
         self.loss = MODELS.build(inner)
-        self.reduction = reduction
         self.loss_weight = loss_weight
 
     def forward(self,
@@ -83,9 +82,7 @@ class TwoLogitSigmoidLoss(nn.Module):
         Returns:
             Tensor: The weighted loss, (N,) for 'none'.
         """
-        assert reduction_override in _REDUCTIONS, (
-            f'unknown reduction {reduction_override}')
-        reduction = reduction_override or self.reduction
+        reduction = resolve_reduction(reduction_override, self.reduction)
         assert pred.dim() == 2 and pred.size(1) == 2 and target.shape == (
             pred.size(0), ), ('TwoLogitSigmoidLoss needs (N, 2) logits and '
                               f'(N,) labels, got {tuple(pred.shape)} and '

@@ -9,12 +9,9 @@ association (DMTrack's MOT philosophy) it tracks every candidate and keeps
 the target's identity by appearance (:mod:`.reid_strategy`).
 """
 import copy
-import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 import torch
-import torch.nn.functional as F
-from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from mmengine.structures import InstanceData
 from mmtrack.models.sot.base import BaseSingleObjectTracker
 from mmtrack.registry import MODELS
@@ -23,6 +20,10 @@ from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 from . import reid_strategy as reid
+from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
+                                merge_test_cfg, resize_to_test_scale,
+                                single_frames)
+from .whole_frame_utils import test_scale_shape  # noqa: F401 (re-exported)
 
 DEFAULT_TEST_CFG = dict(
     test_mode='OPE',
@@ -35,27 +36,8 @@ DEFAULT_TEST_CFG = dict(
 STRATEGIES = ('top1', 'position', 'reid')
 
 
-def test_scale_shape(height: int, width: int, short_side: int,
-                     max_long_side: Optional[int]) -> Tuple[int, int]:
-    """Frame size after resizing to the test scale, aspect ratio kept.
-
-    Args:
-        height (int): Input height.
-        width (int): Input width.
-        short_side (int): Target length of the shorter side.
-        max_long_side (int, optional): Cap on the longer side.
-
-    Returns:
-        tuple[int, int]: (height, width) at the test scale.
-    """
-    scale = short_side / min(height, width)
-    if max_long_side is not None:
-        scale = min(scale, max_long_side / max(height, width))
-    return max(1, round(height * scale)), max(1, round(width * scale))
-
-
 @MODELS.register_module()
-class GlobalSearchTracker(BaseSingleObjectTracker):
+class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
     """Whole-frame single-object tracker (DMTrack's detector stage).
 
     ``loss`` takes template/search pairs of whole frames; ``init`` pools the
@@ -121,12 +103,8 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(head)
-        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
-        if unknown:
-            raise KeyError(f'unknown GlobalSearchTracker test_cfg keys '
-                           f'{sorted(unknown)}; known: '
-                           f'{sorted(DEFAULT_TEST_CFG)}')
-        self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        self.test_cfg = merge_test_cfg('GlobalSearchTracker', test_cfg,
+                                       DEFAULT_TEST_CFG)
         if self.test_cfg['strategy'] not in STRATEGIES:
             raise ValueError(f"test_cfg.strategy must be one of {STRATEGIES}"
                              f", got {self.test_cfg['strategy']!r}")
@@ -144,14 +122,8 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         if self.test_cfg['position_top_k'] < 1:
             raise ValueError('test_cfg.position_top_k must be >= 1, got '
                              f"{self.test_cfg['position_top_k']}")
-        # A short side below 1 px shrinks every frame to 1 px: garbage boxes
-        # with score 0 instead of an error.
-        for key in ('short_side', 'size_divisor'):
-            if self.test_cfg[key] < 1:
-                raise ValueError(f'test_cfg.{key} must be >= 1, got '
-                                 f'{self.test_cfg[key]}')
+        check_test_scale(self.test_cfg)
         self.train_cfg = train_cfg
-        self._first_frame_path: Optional[str] = None
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 
@@ -180,12 +152,7 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
             head, ``loss_reid`` too when a sample has identities, both
             passed through ``loss_weighting`` when it is set.
         """
-        template_img, search_img = inputs['img'], inputs['search_img']
-        for name, img in (('img', template_img), ('search_img', search_img)):
-            if img.dim() != 5 or img.size(1) != 1:
-                raise ValueError(f'inputs[{name!r}] must be (N, 1, C, H, W),'
-                                 f' got {tuple(img.shape)}')
-        template_img, search_img = template_img[:, 0], search_img[:, 0]
+        template_img, search_img = single_frames(inputs, 'img', 'search_img')
         template_boxes, search_boxes = [], []
         for sample in data_samples:
             labels = sample.gt_instances.get('labels')
@@ -215,32 +182,6 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
                                      data_samples)
         return reid.combine_losses(losses, id_losses, self.loss_weighting)
 
-    def _resize_to_test_scale(
-            self, img: Tensor) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
-        """Resize (and pad) one frame to the test scale.
-
-        Returns:
-            tuple[Tensor, Tensor, tuple[int, int]]: the resized, padded
-            (1, C, H', W') frame, the (4,) x, y, x, y factors from input to
-            resized pixels, and the resized (unpadded) height and width.
-        """
-        height, width = img.shape[-2:]
-        new_h, new_w = test_scale_shape(height, width,
-                                        self.test_cfg['short_side'],
-                                        self.test_cfg['max_long_side'])
-        if (new_h, new_w) != (height, width):
-            img = F.interpolate(
-                img, size=(new_h, new_w), mode='bilinear',
-                align_corners=False)
-        divisor = self.test_cfg['size_divisor']
-        pad_h = math.ceil(new_h / divisor) * divisor - new_h
-        pad_w = math.ceil(new_w / divisor) * divisor - new_w
-        if pad_h or pad_w:
-            img = F.pad(img, (0, pad_w, 0, pad_h))
-        factor = img.new_tensor(
-            [new_w / width, new_h / height, new_w / width, new_h / height])
-        return img, factor, (new_h, new_w)
-
     def init(self, img: Tensor) -> None:
         """Pool the template from the first frame on ``self.memo.bbox``.
 
@@ -251,20 +192,9 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
             ValueError: if the box is not finite, has no positive size, or
                 lies outside the image.
         """
-        box = bbox_cxcywh_to_xyxy(self.memo.bbox.float().view(1, 4))[0]
+        box = self._first_box(img)
         height, width = img.shape[-2:]
-        where = self._first_frame_path or 'the first frame'
-        if not bool(torch.isfinite(box).all()):
-            raise ValueError(f'first-frame box of {where} is not finite: '
-                             f'{box.tolist()}')
-        if not (box[2] > box[0] and box[3] > box[1]):
-            raise ValueError(f'first-frame box of {where} has no positive '
-                             f'size (x1, y1, x2, y2 = {box.tolist()})')
-        if box[0] >= width or box[1] >= height or box[2] <= 0 or box[3] <= 0:
-            raise ValueError(f'first-frame box of {where} '
-                             f'(x1, y1, x2, y2 = {box.tolist()}) lies outside '
-                             f'the {width}x{height} image')
-        scaled, factor, _ = self._resize_to_test_scale(img)
+        scaled, factor, _ = resize_to_test_scale(img, self.test_cfg)
         feats = self.extract_feat(scaled)
         self.memo.templates = self.head.pool_templates(
             feats, (box * factor)[None])
@@ -307,7 +237,7 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
             candidate, with its low score.
         """
         height, width = img.shape[-2:]
-        scaled, factor, valid_size = self._resize_to_test_scale(img)
+        scaled, factor, valid_size = resize_to_test_scale(img, self.test_cfg)
         feats = self.extract_feat(scaled)
         candidates = self.head.predict(self.memo.templates, feats,
                                        valid_size)
@@ -352,18 +282,3 @@ class GlobalSearchTracker(BaseSingleObjectTracker):
         centres = (top[:, :2] + top[:, 2:]) / 2
         distance = (centres - (last[:2] + last[2:]) / 2).norm(dim=1)
         return int(distance.argmin())
-
-    def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList,
-                **kwargs) -> SampleList:
-        """mmtrack's OPE or VOT evaluation, on the frame without the
-        preprocessor's padding, with the first frame's path kept so that a
-        bad first box names its file."""
-        metainfo = data_samples[0].metainfo
-        if metainfo.get('frame_id', -1) == 0:
-            self._first_frame_path = metainfo.get('img_path')
-        # The preprocessor pads frames to a multiple of its size divisor;
-        # searched and clipped with it, boxes could land in the padding,
-        # outside the image.
-        height, width = metainfo.get('img_shape', inputs['img'].shape[-2:])
-        inputs = {**inputs, 'img': inputs['img'][..., :height, :width]}
-        return super().predict(inputs, data_samples, **kwargs)

@@ -10,11 +10,10 @@ knows without the detector. Its checkpoint is what ``SiamRCNN``'s
 ``motion_checkpoint`` loads.
 """
 import copy
-from typing import Dict, Optional
+from typing import Dict
 
 import numpy as np
 import torch
-from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from mmengine.structures import InstanceData
 from mmtrack.models.sot.base import BaseSingleObjectTracker
 from mmtrack.registry import MODELS
@@ -23,7 +22,8 @@ from mmtrack.utils import (ConfigType, InstanceList, OptConfigType,
 from torch import Tensor
 
 from ..motion import init_history, push_history
-from .siam_rcnn import check_first_box
+from .whole_frame_utils import (WholeFrameTrackerMixin, merge_test_cfg,
+                                single_frames)
 
 DEFAULT_TEST_CFG = dict(test_mode='OPE')
 
@@ -42,7 +42,7 @@ def _stacked(data_samples: SampleList, key: str, like: Tensor) -> Tensor:
 
 
 @MODELS.register_module()
-class MotionHeatmapTracker(BaseSingleObjectTracker):
+class MotionHeatmapTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
     """The motion model as a trainable and testable mmtrack model.
 
     Args:
@@ -59,14 +59,9 @@ class MotionHeatmapTracker(BaseSingleObjectTracker):
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
-        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
-        if unknown:
-            raise KeyError(f'unknown MotionHeatmapTracker test_cfg keys '
-                           f'{sorted(unknown)}; known: '
-                           f'{sorted(DEFAULT_TEST_CFG)}')
-        self.test_cfg = {**DEFAULT_TEST_CFG, **copy.deepcopy(test_cfg or {})}
+        self.test_cfg = merge_test_cfg('MotionHeatmapTracker', test_cfg,
+                                       DEFAULT_TEST_CFG)
         self.motion_net = MODELS.build(copy.deepcopy(motion_net))
-        self._first_frame_path: Optional[str] = None
 
     def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList,
              **kwargs) -> Dict[str, Tensor]:
@@ -81,11 +76,7 @@ class MotionHeatmapTracker(BaseSingleObjectTracker):
         Returns:
             dict[str, Tensor]: ``loss_heatmap``.
         """
-        img = inputs['img']
-        if img.dim() != 5 or img.size(1) != 1:
-            raise ValueError("inputs['img'] must be (N, 1, C, H, W), got "
-                             f'{tuple(img.shape)}')
-        img = img[:, 0]
+        img, = single_frames(inputs, 'img')
         past = _stacked(data_samples, 'past_heatmaps', img)
         target = _stacked(data_samples, 'target_heatmap', img)
         if past.shape[-2:] != img.shape[-2:]:
@@ -100,9 +91,7 @@ class MotionHeatmapTracker(BaseSingleObjectTracker):
             ValueError: for a first box without positive size, not finite
                 or outside the image.
         """
-        box = bbox_cxcywh_to_xyxy(self.memo.bbox.float().view(1, 4))[0]
-        check_first_box(box, img.size(-2), img.size(-1), self._first_frame_path
-                        or 'the first frame')
+        box = self._first_box(img)
         self.memo.size = box[2:] - box[:2]
         self.memo.past_centres, self.memo.past_valid = init_history(
             (box[:2] + box[2:]) / 2, self.motion_net.num_past)
@@ -136,14 +125,3 @@ class MotionHeatmapTracker(BaseSingleObjectTracker):
                 bboxes=box[None].to(img.dtype),
                 scores=value.view(1).to(img.dtype))
         ]
-
-    def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList,
-                **kwargs) -> SampleList:
-        """mmtrack's evaluation on the frame without the preprocessor's
-        padding (the first frame's path kept for error messages)."""
-        metainfo = data_samples[0].metainfo
-        if metainfo.get('frame_id', -1) == 0:
-            self._first_frame_path = metainfo.get('img_path')
-        height, width = metainfo.get('img_shape', inputs['img'].shape[-2:])
-        inputs = {**inputs, 'img': inputs['img'][..., :height, :width]}
-        return super().predict(inputs, data_samples, **kwargs)

@@ -9,13 +9,11 @@ network over the frame and the target's last positions
 far from where the target should be loses to the target near it.
 """
 import copy
-import math
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence
 
 import addict
 import torch
-import torch.nn.functional as F
-from mmdet.structures.bbox import bbox_cxcywh_to_xyxy, bbox_xyxy_to_cxcywh
+from mmdet.structures.bbox import bbox_xyxy_to_cxcywh
 from mmengine.runner import load_checkpoint
 from mmengine.structures import InstanceData
 from mmtrack.models.sot.base import BaseSingleObjectTracker
@@ -25,7 +23,9 @@ from mmtrack.utils import (ConfigType, InstanceList, OptConfigType,
 from torch import Tensor
 
 from ..motion import init_history, push_history
-from .global_search_tracker import test_scale_shape
+from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
+                                merge_test_cfg, resize_to_test_scale,
+                                single_frames)
 
 DEFAULT_TEST_CFG = dict(
     test_mode='OPE',
@@ -35,23 +35,8 @@ DEFAULT_TEST_CFG = dict(
     motion_weight=0.5)
 
 
-def check_first_box(box: Tensor, height: int, width: int, where: str) -> None:
-    """Raise ValueError unless ``box`` (x1, y1, x2, y2) is finite, has a
-    positive size and overlaps the ``width`` x ``height`` image."""
-    if not bool(torch.isfinite(box).all()):
-        raise ValueError(f'first-frame box of {where} is not finite: '
-                         f'{box.tolist()}')
-    if not (box[2] > box[0] and box[3] > box[1]):
-        raise ValueError(f'first-frame box of {where} has no positive size '
-                         f'(x1, y1, x2, y2 = {box.tolist()})')
-    if box[0] >= width or box[1] >= height or box[2] <= 0 or box[3] <= 0:
-        raise ValueError(f'first-frame box of {where} (x1, y1, x2, y2 = '
-                         f'{box.tolist()}) lies outside the {width}x{height} '
-                         'image')
-
-
 @MODELS.register_module()
-class SiamRCNN(BaseSingleObjectTracker):
+class SiamRCNN(WholeFrameTrackerMixin, BaseSingleObjectTracker):
     """Whole-frame two-stage tracker with optional motion re-scoring.
 
     ``loss`` takes template/search pairs (whole frames or target windows);
@@ -101,15 +86,8 @@ class SiamRCNN(BaseSingleObjectTracker):
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
-        unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
-        if unknown:
-            raise KeyError(f'unknown SiamRCNN test_cfg keys {sorted(unknown)}'
-                           f'; known: {sorted(DEFAULT_TEST_CFG)}')
-        self.test_cfg = {**DEFAULT_TEST_CFG, **copy.deepcopy(test_cfg or {})}
-        for key in ('short_side', 'size_divisor'):
-            if self.test_cfg[key] < 1:
-                raise ValueError(f'test_cfg.{key} must be >= 1, got '
-                                 f'{self.test_cfg[key]}')
+        self.test_cfg = merge_test_cfg('SiamRCNN', test_cfg, DEFAULT_TEST_CFG)
+        check_test_scale(self.test_cfg)
         if not 0 <= self.test_cfg['motion_weight'] <= 1:
             raise ValueError('test_cfg.motion_weight must be in [0, 1], got '
                              f"{self.test_cfg['motion_weight']}")
@@ -125,7 +103,6 @@ class SiamRCNN(BaseSingleObjectTracker):
             self.motion_model.requires_grad_(False)
         self.motion_checkpoint = motion_checkpoint
         self._motion_loaded = motion_checkpoint is None
-        self._first_frame_path: Optional[str] = None
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 
@@ -163,12 +140,7 @@ class SiamRCNN(BaseSingleObjectTracker):
             ``loss_roi_cls``, ``loss_roi_bbox`` (box losses weighted by the
             head's ``reg_weight``) and ``acc_roi``.
         """
-        template_img, search_img = inputs['img'], inputs['search_img']
-        for name, img in (('img', template_img), ('search_img', search_img)):
-            if img.dim() != 5 or img.size(1) != 1:
-                raise ValueError(f'inputs[{name!r}] must be (N, 1, C, H, W),'
-                                 f' got {tuple(img.shape)}')
-        template_img, search_img = template_img[:, 0], search_img[:, 0]
+        template_img, search_img = single_frames(inputs, 'img', 'search_img')
         template_boxes, search_gts = [], []
         for sample in data_samples:
             template_boxes.append(sample.gt_instances.bboxes[0])
@@ -187,25 +159,6 @@ class SiamRCNN(BaseSingleObjectTracker):
             search_feat = self.extract_feat(search_img)
         return self.head.loss(template_feat, search_feat, template_boxes,
                               search_gts, tuple(search_img.shape[-2:]))
-
-    def _resize_to_test_scale(
-            self, img: Tensor) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
-        """The frame at the test scale, padded to ``size_divisor``; the
-        (4,) x, y, x, y factors from input to resized pixels; the resized
-        (unpadded) height and width."""
-        height, width = img.shape[-2:]
-        new_h, new_w = test_scale_shape(height, width,
-                                        self.test_cfg['short_side'],
-                                        self.test_cfg['max_long_side'])
-        if (new_h, new_w) != (height, width):
-            img = F.interpolate(
-                img, size=(new_h, new_w), mode='bilinear', align_corners=False)
-        divisor = self.test_cfg['size_divisor']
-        img = F.pad(img, (0, math.ceil(new_w / divisor) * divisor - new_w, 0,
-                          math.ceil(new_h / divisor) * divisor - new_h))
-        factor = img.new_tensor(
-            [new_w / width, new_h / height, new_w / width, new_h / height])
-        return img, factor, (new_h, new_w)
 
     def load_motion_checkpoint(self) -> None:
         """Load ``motion_checkpoint`` into the motion model (once)."""
@@ -234,11 +187,8 @@ class SiamRCNN(BaseSingleObjectTracker):
         if bbox is not None:
             self.memo = addict.Dict()
             self.memo.bbox = bbox_xyxy_to_cxcywh(bbox.float().view(1, 4))[0]
-        box = bbox_cxcywh_to_xyxy(self.memo.bbox.float().view(1, 4))[0]
-        height, width = img.shape[-2:]
-        check_first_box(box, height, width, self._first_frame_path
-                        or 'the first frame')
-        scaled, factor, _ = self._resize_to_test_scale(img)
+        box = self._first_box(img)
+        scaled, factor, _ = resize_to_test_scale(img, self.test_cfg)
         self.memo.template = self.head.pool_template(
             self.extract_feat(scaled), (box * factor)[None])
         self.memo.last_box = box
@@ -264,7 +214,7 @@ class SiamRCNN(BaseSingleObjectTracker):
             candidate gives the last box with score 0.
         """
         height, width = img.shape[-2:]
-        scaled, factor, valid_size = self._resize_to_test_scale(img)
+        scaled, factor, valid_size = resize_to_test_scale(img, self.test_cfg)
         candidates = self.head.predict(self.memo.template,
                                        self.extract_feat(scaled), valid_size)
         bounds = factor.new_tensor([width, height, width, height])
@@ -314,15 +264,3 @@ class SiamRCNN(BaseSingleObjectTracker):
         candidates.scores = ((1 - weight) * candidates.det_scores +
                              weight * candidates.motion_scores)
         return candidates[candidates.scores.argsort(descending=True)]
-
-    def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList,
-                **kwargs) -> SampleList:
-        """mmtrack's OPE or VOT evaluation on the frame without the
-        preprocessor's padding, with the first frame's path kept so that a
-        bad first box names its file."""
-        metainfo = data_samples[0].metainfo
-        if metainfo.get('frame_id', -1) == 0:
-            self._first_frame_path = metainfo.get('img_path')
-        height, width = metainfo.get('img_shape', inputs['img'].shape[-2:])
-        inputs = {**inputs, 'img': inputs['img'][..., :height, :width]}
-        return super().predict(inputs, data_samples, **kwargs)

@@ -1,4 +1,6 @@
 """The motion heatmap network of GSTP: shapes, loss, heatmap conventions."""
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -8,36 +10,14 @@ from mmtrack.utils import register_all_modules
 from mmtrack_smallobj.datasets.transforms import gaussian_heatmaps
 from mmtrack_smallobj.models.motion import (MotionHeatmapNet, init_history,
                                             push_history, render_heatmaps)
-
-
-def _stage(branches: int, block: str = 'BASIC') -> dict:
-    channels = (2, 4)[:branches] if branches > 1 else (1, )
-    return dict(
-        num_modules=1,
-        num_branches=branches,
-        block=block,
-        num_blocks=(1, ) * branches,
-        num_channels=channels)
+from tiny_gstp_config import TINY_MOTION
 
 
 def _net(num_past: int = 2, **overrides) -> MotionHeatmapNet:
     """Two HRNet branches of 2 and 4 channels on 32 x 32 inputs."""
     torch.manual_seed(0)
-    cfg = dict(
-        type='MotionHeatmapNet',
-        num_past=num_past,
-        input_size=(32, 32),
-        in_channels=[2, 4],
-        head_channels=2,
-        backbone=dict(
-            type='mmdet.HRNet',
-            norm_eval=False,
-            extra=dict(
-                stage1=_stage(1, 'BOTTLENECK'),
-                stage2=_stage(2),
-                stage3=_stage(2),
-                stage4=_stage(2))))
-    cfg.update(overrides)
+    cfg = copy.deepcopy(TINY_MOTION)
+    cfg.update(num_past=num_past, **overrides)
     net = MODELS.build(cfg)
     net.init_weights()
     return net
@@ -64,16 +44,7 @@ def test_wrong_number_of_past_maps_is_rejected():
 
 def test_backbone_in_channels_must_match_num_past():
     with pytest.raises(ValueError, match='3 \\(RGB\\) \\+ num_past'):
-        _net(
-            num_past=2,
-            backbone=dict(
-                type='mmdet.HRNet',
-                in_channels=3,
-                extra=dict(
-                    stage1=_stage(1, 'BOTTLENECK'),
-                    stage2=_stage(2),
-                    stage3=_stage(2),
-                    stage4=_stage(2))))
+        _net(num_past=2, backbone=dict(TINY_MOTION['backbone'], in_channels=3))
 
 
 def test_loss_is_zero_at_the_target_and_decreases_when_trained():

@@ -16,6 +16,7 @@ from mmtrack_smallobj.models.sot import GlobalSearchTracker
 # A module import: pytest would collect a bare ``test_scale_shape``.
 from mmtrack_smallobj.models.sot import global_search_tracker as gst
 from tiny_tracker_config import MAX_CANDIDATES, TINY
+from whole_frame_pairs import pair_inputs, pair_sample
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -30,26 +31,6 @@ def _model(**overrides) -> GlobalSearchTracker:
     model = MODELS.build(dict(TINY, **overrides))
     model.init_weights()
     return model
-
-
-def _pair(template_box: Sequence[float],
-          search_box: Sequence[float],
-          label: int = 1) -> TrackDataSample:
-    """A training sample: template box, pair label, search box."""
-    sample = TrackDataSample()
-    sample.gt_instances = InstanceData(
-        bboxes=torch.tensor([template_box], dtype=torch.float32),
-        labels=torch.tensor([label]))
-    sample.search_gt_instances = InstanceData(
-        bboxes=torch.tensor([search_box], dtype=torch.float32))
-    return sample
-
-
-def _pair_inputs(num: int, template_hw=(64, 64), search_hw=(64, 64)):
-    generator = torch.Generator().manual_seed(0)
-    return dict(
-        img=torch.randn(num, 1, 3, *template_hw, generator=generator),
-        search_img=torch.randn(num, 1, 3, *search_hw, generator=generator))
 
 
 def _frame_sample(frame_id: int,
@@ -120,10 +101,10 @@ def test_built_from_the_registry_with_its_parts():
 def test_loss_gives_finite_per_level_losses_that_backpropagate():
     model = _model().train()
     samples = [
-        _pair([10., 10., 30., 30.], [20., 24., 44., 40.]),
-        _pair([0., 0., 64., 64.], [40., 2., 60., 20.]),
+        pair_sample([10., 10., 30., 30.], [20., 24., 44., 40.]),
+        pair_sample([0., 0., 64., 64.], [40., 2., 60., 20.]),
     ]
-    losses = model(_pair_inputs(2), samples, mode='loss')
+    losses = model(pair_inputs(2), samples, mode='loss')
     assert set(losses) == {
         'loss_cls_s4', 'loss_bbox_s4', 'loss_cls_s8', 'loss_bbox_s8'
     }
@@ -137,19 +118,19 @@ def test_loss_gives_finite_per_level_losses_that_backpropagate():
 def test_negative_pairs_are_rejected():
     model = _model().train()
     samples = [
-        _pair([10., 10., 30., 30.], [20., 24., 44., 40.]),
-        _pair([10., 10., 30., 30.], [0., 0., 1., 1.], label=0),
+        pair_sample([10., 10., 30., 30.], [20., 24., 44., 40.]),
+        pair_sample([10., 10., 30., 30.], [0., 0., 1., 1.], label=0),
     ]
     with pytest.raises(ValueError, match='pos_prob'):
-        model.loss(_pair_inputs(2), samples)
+        model.loss(pair_inputs(2), samples)
 
 
 def test_loss_with_template_and_search_of_different_sizes():
     model = _model().train()
-    inputs = _pair_inputs(2, template_hw=(48, 40), search_hw=(64, 96))
+    inputs = pair_inputs(2, template_hw=(48, 40), search_hw=(64, 96))
     samples = [
-        _pair([4., 4., 20., 36.], [70., 30., 90., 50.]),
-        _pair([30., 10., 40., 20.], [0., 0., 10., 10.]),
+        pair_sample([4., 4., 20., 36.], [70., 30., 90., 50.]),
+        pair_sample([30., 10., 40., 20.], [0., 0., 10., 10.]),
     ]
     losses = model.loss(inputs, samples)
     for name, value in losses.items():
@@ -163,10 +144,10 @@ def test_loss_with_template_and_search_of_different_sizes():
 ])
 def test_loss_rejects_inputs_that_are_not_one_frame_per_sample(key, shape):
     model = _model().train()
-    inputs = _pair_inputs(1)
+    inputs = pair_inputs(1)
     inputs[key] = torch.randn(*shape)
     with pytest.raises(ValueError, match=re.escape(f"inputs['{key}']")):
-        model.loss(inputs, [_pair([1., 1., 9., 9.], [1., 1., 9., 9.])])
+        model.loss(inputs, [pair_sample([1., 1., 9., 9.], [1., 1., 9., 9.])])
 
 
 def test_tracks_a_three_frame_video():
@@ -254,7 +235,8 @@ def test_boxes_are_scaled_to_the_test_scale_and_back(monkeypatch):
 def test_target_smaller_than_a_feature_cell_trains_and_tracks():
     model = _model().train()
     box = [30., 30., 32., 32.]  # 2 x 2 px: half a stride-4 cell
-    losses = model.loss(_pair_inputs(1), [_pair(box, [40., 9., 42., 11.])])
+    losses = model.loss(
+        pair_inputs(1), [pair_sample(box, [40., 9., 42., 11.])])
     for name, value in losses.items():
         assert torch.isfinite(value), (name, value)
     sum(losses.values()).backward()
@@ -269,8 +251,8 @@ def test_image_smaller_than_the_template_crop():
     # covering most of the frame.
     model = _model(test_cfg=dict(short_side=16)).train()
     box = [1., 1., 15., 15.]
-    inputs = _pair_inputs(1, template_hw=(16, 16), search_hw=(16, 16))
-    losses = model.loss(inputs, [_pair(box, [2., 0., 16., 14.])])
+    inputs = pair_inputs(1, template_hw=(16, 16), search_hw=(16, 16))
+    losses = model.loss(inputs, [pair_sample(box, [2., 0., 16., 14.])])
     for name, value in losses.items():
         assert torch.isfinite(value), (name, value)
     sum(losses.values()).backward()
@@ -332,8 +314,8 @@ def test_loss_decreases_on_a_bright_square_pair():
             img=[_square_frame(template_box)],
             search_img=[_square_frame(search_box)]),
         data_samples=[
-            _pair([float(v) for v in template_box],
-                  [float(v) for v in search_box])
+            pair_sample([float(v) for v in template_box],
+                        [float(v) for v in search_box])
         ])
     optim_wrapper = OptimWrapper(torch.optim.Adam(model.parameters(),
                                                   lr=0.01))

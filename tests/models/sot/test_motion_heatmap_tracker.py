@@ -12,7 +12,7 @@ from mmtrack.structures import TrackDataSample
 from mmtrack.utils import register_all_modules
 from mmtrack_smallobj.datasets.transforms import gaussian_heatmaps
 from mmtrack_smallobj.models.sot import MotionHeatmapTracker
-from tiny_siam_rcnn_config import TINY_MOTION
+from tiny_gstp_config import TINY_MOTION
 
 PREPROCESSOR = dict(
     type='TrackDataPreprocessor',

@@ -10,7 +10,8 @@ from mmtrack.registry import MODELS
 from mmtrack.structures import TrackDataSample
 from mmtrack.utils import register_all_modules
 from mmtrack_smallobj.models.sot import SiamRCNN
-from tiny_siam_rcnn_config import MAX_CANDIDATES, TINY, TINY_MOTION
+from tiny_gstp_config import MAX_CANDIDATES, TINY, TINY_MOTION
+from whole_frame_pairs import pair_inputs, pair_sample
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -27,24 +28,6 @@ def _model(reg_weight: float = 1.0, **overrides) -> SiamRCNN:
     model = MODELS.build(cfg)
     model.init_weights()
     return model
-
-
-def _pair(template_box: Sequence[float],
-          search_box: Sequence[float],
-          label: int = 1) -> TrackDataSample:
-    sample = TrackDataSample()
-    sample.gt_instances = InstanceData(
-        bboxes=torch.tensor([template_box]), labels=torch.tensor([label]))
-    sample.search_gt_instances = InstanceData(
-        bboxes=torch.tensor([search_box]))
-    return sample
-
-
-def _pair_inputs(num: int, search_hw=(64, 64)) -> dict:
-    generator = torch.Generator().manual_seed(0)
-    return dict(
-        img=torch.randn(num, 1, 3, 64, 64, generator=generator),
-        search_img=torch.randn(num, 1, 3, *search_hw, generator=generator))
 
 
 def _track(model: SiamRCNN, frames: torch.Tensor,
@@ -66,10 +49,10 @@ def _track(model: SiamRCNN, frames: torch.Tensor,
 def test_loss_gives_four_finite_losses_with_gradients():
     model = _model().train()
     samples = [
-        _pair([10., 10., 30., 30.], [20., 24., 44., 40.]),
-        _pair([4., 20., 40., 50.], [30., 2., 60., 30.]),
+        pair_sample([10., 10., 30., 30.], [20., 24., 44., 40.]),
+        pair_sample([4., 20., 40., 50.], [30., 2., 60., 30.]),
     ]
-    losses = model(_pair_inputs(2), samples, mode='loss')
+    losses = model(pair_inputs(2), samples, mode='loss')
     loss_keys = {key for key in losses if 'loss' in key}
     assert loss_keys == {
         'loss_rpn_cls', 'loss_rpn_bbox', 'loss_roi_cls', 'loss_roi_bbox'
@@ -84,9 +67,9 @@ def test_loss_gives_four_finite_losses_with_gradients():
 
 
 def test_zero_reg_weight_drops_the_box_losses():
-    samples = [_pair([10., 10., 30., 30.], [20., 24., 44., 40.])]
+    samples = [pair_sample([10., 10., 30., 30.], [20., 24., 44., 40.])]
     model = _model(reg_weight=0.0).train()
-    losses = model.loss(_pair_inputs(1), samples)
+    losses = model.loss(pair_inputs(1), samples)
     assert losses['loss_rpn_bbox'] == 0 and losses['loss_roi_bbox'] == 0
     assert losses['loss_rpn_cls'] > 0 and losses['loss_roi_cls'] > 0
     losses['loss_rpn_bbox'].backward(retain_graph=True)
@@ -97,8 +80,10 @@ def test_zero_reg_weight_drops_the_box_losses():
 
 def test_negative_pair_trains_classification_only():
     model = _model().train()
-    samples = [_pair([10., 10., 30., 30.], [20., 24., 44., 40.], label=0)]
-    losses = model.loss(_pair_inputs(1, search_hw=(48, 80)), samples)
+    samples = [
+        pair_sample([10., 10., 30., 30.], [20., 24., 44., 40.], label=0)
+    ]
+    losses = model.loss(pair_inputs(1, search_hw=(48, 80)), samples)
     assert losses['loss_rpn_bbox'] == 0 and losses['loss_roi_bbox'] == 0
     assert losses['loss_rpn_cls'] > 0 and losses['loss_roi_cls'] > 0
 
@@ -174,18 +159,25 @@ def _peaked_heatmap(x: float, y: float, size: int = 64) -> torch.Tensor:
         stride=4)[None]
 
 
-def test_motion_heatmap_promotes_the_candidate_where_it_points():
-    model = _model(motion_model=TINY_MOTION).eval()
-    assert not any(p.requires_grad for p in model.motion_model.parameters())
-    # The distractor scores higher; the heatmap points at the other one.
-    distractor, target = [2., 2., 12., 12.], [41., 41., 51., 51.]
-    _fake_candidates(model, [distractor, target], [0.9, 0.6])
+DISTRACTOR, TARGET = [2., 2., 12., 12.], [41., 41., 51., 51.]
+
+
+def _track_past_a_distractor(model: SiamRCNN) -> InstanceData:
+    """Init on ``TARGET``, then track one frame where the distractor scores
+    higher (0.9 against 0.6) and the motion heatmap peaks at the target."""
+    _fake_candidates(model, [DISTRACTOR, TARGET], [0.9, 0.6])
     model.motion_model.predict = lambda img, centres, valid: _peaked_heatmap(
         46., 46.)
     with torch.no_grad():
-        model.init(torch.randn(1, 3, 64, 64), torch.tensor(target))
-        result = model.track(torch.randn(1, 3, 64, 64))[0]
-    assert result.bboxes.tolist() == [target]
+        model.init(torch.randn(1, 3, 64, 64), torch.tensor(TARGET))
+        return model.track(torch.randn(1, 3, 64, 64))[0]
+
+
+def test_motion_heatmap_promotes_the_candidate_where_it_points():
+    model = _model(motion_model=TINY_MOTION).eval()
+    assert not any(p.requires_grad for p in model.motion_model.parameters())
+    result = _track_past_a_distractor(model)
+    assert result.bboxes.tolist() == [TARGET]
     candidates = model.memo.candidates
     assert candidates.det_scores.tolist() == pytest.approx([0.6, 0.9])
     assert candidates.motion_scores[0] > 0.9 > candidates.motion_scores[1]
@@ -201,14 +193,8 @@ def test_motion_weight_zero_keeps_the_detector_order():
     model = _model(
         motion_model=TINY_MOTION,
         test_cfg=dict(short_side=64, motion_weight=0.0)).eval()
-    distractor, target = [2., 2., 12., 12.], [41., 41., 51., 51.]
-    _fake_candidates(model, [distractor, target], [0.9, 0.6])
-    model.motion_model.predict = lambda img, centres, valid: _peaked_heatmap(
-        46., 46.)
-    with torch.no_grad():
-        model.init(torch.randn(1, 3, 64, 64), torch.tensor(target))
-        result = model.track(torch.randn(1, 3, 64, 64))[0]
-    assert result.bboxes.tolist() == [distractor]
+    result = _track_past_a_distractor(model)
+    assert result.bboxes.tolist() == [DISTRACTOR]
 
 
 def test_real_motion_model_tracks_and_marks_lost_frames():

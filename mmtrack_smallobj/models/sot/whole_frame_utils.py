@@ -1,0 +1,198 @@
+"""What the trackers that search whole frames share.
+
+:class:`GlobalSearchTracker`, :class:`SiamRCNN` and the motion-only
+:class:`MotionHeatmapTracker` reject unknown ``test_cfg`` keys, train on one
+frame a sample (or a pair), start from a first box that must be usable, and
+evaluate on the frame as it was loaded rather than on the preprocessor's
+padded batch; the two detectors also search each frame at one test scale.
+"""
+import copy
+import math
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
+from mmtrack.utils import OptConfigType, SampleList
+from torch import Tensor
+
+
+def merge_test_cfg(owner: str, test_cfg: OptConfigType,
+                   defaults: dict) -> dict:
+    """A tracker's test config: its defaults updated by the given one.
+
+    Args:
+        owner (str): The tracker's name, for the error.
+        test_cfg (dict, optional): The config's ``test_cfg`` (copied).
+        defaults (dict): Every known key with its default.
+
+    Returns:
+        dict: The merged test config.
+
+    Raises:
+        KeyError: for a key ``defaults`` does not know (a typo would
+            otherwise be ignored).
+    """
+    unknown = set(test_cfg or {}) - set(defaults)
+    if unknown:
+        raise KeyError(f'unknown {owner} test_cfg keys {sorted(unknown)}; '
+                       f'known: {sorted(defaults)}')
+    return {**defaults, **copy.deepcopy(test_cfg or {})}
+
+
+def check_test_scale(test_cfg: dict) -> None:
+    """Reject a test scale that cannot work.
+
+    A short side below 1 px shrinks every frame to 1 px: garbage boxes with
+    score 0 instead of an error.
+
+    Args:
+        test_cfg (dict): With ``short_side`` and ``size_divisor``.
+
+    Raises:
+        ValueError: if either is below 1.
+    """
+    for key in ('short_side', 'size_divisor'):
+        if test_cfg[key] < 1:
+            raise ValueError(f'test_cfg.{key} must be >= 1, got '
+                             f'{test_cfg[key]}')
+
+
+def single_frames(inputs: Dict[str, Tensor], *names: str) -> List[Tensor]:
+    """The training frames of a batch, one a sample.
+
+    Args:
+        inputs (dict[str, Tensor]): The batch's inputs.
+        *names (str): Their keys to read, e.g. 'img', 'search_img'.
+
+    Returns:
+        list[Tensor]: For each name, the (N, C, H, W) frames.
+
+    Raises:
+        ValueError: unless every input is (N, 1, C, H, W).
+    """
+    imgs = [inputs[name] for name in names]
+    for name, img in zip(names, imgs):
+        if img.dim() != 5 or img.size(1) != 1:
+            raise ValueError(f'inputs[{name!r}] must be (N, 1, C, H, W),'
+                             f' got {tuple(img.shape)}')
+    return [img[:, 0] for img in imgs]
+
+
+def test_scale_shape(height: int, width: int, short_side: int,
+                     max_long_side: Optional[int]) -> Tuple[int, int]:
+    """Frame size after resizing to the test scale, aspect ratio kept.
+
+    Args:
+        height (int): Input height.
+        width (int): Input width.
+        short_side (int): Target length of the shorter side.
+        max_long_side (int, optional): Cap on the longer side.
+
+    Returns:
+        tuple[int, int]: (height, width) at the test scale.
+    """
+    scale = short_side / min(height, width)
+    if max_long_side is not None:
+        scale = min(scale, max_long_side / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def resize_to_test_scale(
+        img: Tensor,
+        test_cfg: dict) -> Tuple[Tensor, Tensor, Tuple[int, int]]:
+    """Resize (and pad) one frame to the test scale.
+
+    Args:
+        img (Tensor): (1, C, H, W) frame.
+        test_cfg (dict): The tracker's ``short_side``, ``max_long_side``
+            (None for no cap) and ``size_divisor``.
+
+    Returns:
+        tuple[Tensor, Tensor, tuple[int, int]]: the resized (1, C, H', W')
+        frame, padded at the bottom and right to a multiple of
+        ``size_divisor``; the (4,) x, y, x, y factors from input to resized
+        pixels; the resized (unpadded) height and width.
+    """
+    height, width = img.shape[-2:]
+    new_h, new_w = test_scale_shape(height, width, test_cfg['short_side'],
+                                    test_cfg['max_long_side'])
+    if (new_h, new_w) != (height, width):
+        img = F.interpolate(
+            img, size=(new_h, new_w), mode='bilinear', align_corners=False)
+    divisor = test_cfg['size_divisor']
+    pad_h = math.ceil(new_h / divisor) * divisor - new_h
+    pad_w = math.ceil(new_w / divisor) * divisor - new_w
+    if pad_h or pad_w:
+        img = F.pad(img, (0, pad_w, 0, pad_h))
+    factor = img.new_tensor(
+        [new_w / width, new_h / height, new_w / width, new_h / height])
+    return img, factor, (new_h, new_w)
+
+
+def check_first_box(box: Tensor, height: int, width: int, where: str) -> None:
+    """Reject a first-frame box that a tracker cannot start from.
+
+    Args:
+        box (Tensor): (4,) x1, y1, x2, y2 in input pixels.
+        height (int): Image height.
+        width (int): Image width.
+        where (str): What the error names, e.g. the first frame's path.
+
+    Raises:
+        ValueError: if the box is not finite, has no positive size, or lies
+            outside the ``width`` x ``height`` image.
+    """
+    if not bool(torch.isfinite(box).all()):
+        raise ValueError(f'first-frame box of {where} is not finite: '
+                         f'{box.tolist()}')
+    if not (box[2] > box[0] and box[3] > box[1]):
+        raise ValueError(f'first-frame box of {where} has no positive size '
+                         f'(x1, y1, x2, y2 = {box.tolist()})')
+    if box[0] >= width or box[1] >= height or box[2] <= 0 or box[3] <= 0:
+        raise ValueError(f'first-frame box of {where} (x1, y1, x2, y2 = '
+                         f'{box.tolist()}) lies outside the {width}x{height} '
+                         'image')
+
+
+class WholeFrameTrackerMixin:
+    """The first box and the evaluation of a whole-frame tracker.
+
+    ``predict`` is mmtrack's OPE or VOT evaluation
+    (``BaseSingleObjectTracker.predict``) on the frame without the
+    preprocessor's padding: it pads frames to a multiple of its size
+    divisor, and searched and clipped with it, boxes could land in the
+    padding, outside the image. It keeps the first frame's path, so that
+    ``_first_box`` names the file of a bad first box. Put the mixin before
+    ``BaseSingleObjectTracker`` among the bases.
+    """
+
+    _first_frame_path: Optional[str] = None
+
+    def _first_box(self, img: Tensor) -> Tensor:
+        """mmtrack's first-frame box, ``self.memo.bbox`` (cx, cy, w, h), as
+        (4,) x1, y1, x2, y2, checked by :func:`check_first_box` against the
+        (1, C, H, W) first frame ``img``."""
+        box = bbox_cxcywh_to_xyxy(self.memo.bbox.float().view(1, 4))[0]
+        check_first_box(box, img.size(-2), img.size(-1),
+                        self._first_frame_path or 'the first frame')
+        return box
+
+    def predict(self, inputs: Dict[str, Tensor], data_samples: SampleList,
+                **kwargs) -> SampleList:
+        """Crop the padding, note the first frame's path, then predict.
+
+        Args:
+            inputs (dict[str, Tensor]): ``img`` (1, 1, C, H, W).
+            data_samples (list[TrackDataSample]): Its ``img_shape`` is the
+                unpadded size; ``frame_id`` 0 marks a video's first frame.
+
+        Returns:
+            list[TrackDataSample]: With ``pred_track_instances``.
+        """
+        metainfo = data_samples[0].metainfo
+        if metainfo.get('frame_id', -1) == 0:
+            self._first_frame_path = metainfo.get('img_path')
+        height, width = metainfo.get('img_shape', inputs['img'].shape[-2:])
+        inputs = {**inputs, 'img': inputs['img'][..., :height, :width]}
+        return super().predict(inputs, data_samples, **kwargs)
