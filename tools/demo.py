@@ -27,7 +27,8 @@ import torch
 from mmengine.config import DictAction
 from mmengine.dataset import Compose
 
-from mmtrack_smallobj.apis import init_tracker, pack_frame, run_frame
+from mmtrack_smallobj.apis import (init_tracker, pack_frame, resolve_device,
+                                   run_frame)
 from mmtrack_smallobj.evaluation.functional import (write_result_files,
                                                     xywh_to_xyxy,
                                                     xyxy_to_xywh)
@@ -195,13 +196,9 @@ def main(argv: Optional[List[str]] = None) -> int:
               '--overwrite to replace', file=sys.stderr)
         return 2
     try:
-        device = torch.device(args.device)
-    except RuntimeError:
-        print(f'error: unknown --device {args.device!r}', file=sys.stderr)
-        return 2
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        print(f'error: --device {args.device}, but CUDA is not available',
-              file=sys.stderr)
+        resolve_device(args.device, '--device')
+    except ValueError as err:
+        print(f'error: {err}', file=sys.stderr)
         return 2
     try:
         source = open_frames(args.input)

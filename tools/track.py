@@ -35,8 +35,8 @@ import torch
 from mmengine.config import DictAction
 
 from mmtrack_smallobj.apis import (TrackedVideo, VideoFrames, init_tracker,
-                                   list_videos, track_video_timed,
-                                   write_results)
+                                   list_videos, resolve_device,
+                                   track_video_timed, write_results)
 from mmtrack_smallobj.utils.video_io import make_progress
 from mmtrack_smallobj.evaluation.functional import (DATASET_FORMATS,
                                                     SUBMISSION_BENCHMARKS,
@@ -152,13 +152,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print('error: --short-side must be positive', file=sys.stderr)
         return 2
     try:
-        device = torch.device(args.device)
-    except RuntimeError:
-        print(f'error: unknown --device {args.device!r}', file=sys.stderr)
-        return 2
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        print(f'error: --device {args.device}, but CUDA is not available',
-              file=sys.stderr)
+        resolve_device(args.device, '--device')
+    except ValueError as err:
+        print(f'error: {err}', file=sys.stderr)
         return 2
     try:
         videos = list_videos(args.data_root, args.format, args.videos)

@@ -151,6 +151,30 @@ def _summarise_mismatch(message: str, width: int = 240) -> str:
     return '; '.join(keys) or message
 
 
+def resolve_device(name: str, what: str = 'device') -> torch.device:
+    """The torch device a user named, checked before any work is done.
+
+    Args:
+        name (str): 'cpu', 'cuda' or 'cuda:N'.
+        what (str): How the messages call the setting (a tool passes its
+            option, '--device'). Defaults to 'device'.
+
+    Returns:
+        torch.device: The parsed device.
+
+    Raises:
+        ValueError: If torch cannot parse ``name``, or it names CUDA where
+            CUDA is not available.
+    """
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f'unknown {what} {name!r}') from None
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise ValueError(f'{what} {name}, but CUDA is not available')
+    return device
+
+
 def init_tracker(config: Union[str, Config],
                  checkpoint: Optional[str] = None,
                  device: str = 'cpu',

@@ -10,8 +10,9 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 
 from mmtrack_smallobj.apis import (build_test_pipeline, init_tracker,
-                                   list_videos, pack_frame, track_video,
-                                   track_video_timed, write_results)
+                                   list_videos, pack_frame, resolve_device,
+                                   track_video, track_video_timed,
+                                   write_results)
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 from mmtrack_smallobj.evaluation.functional import (EvaluationInputError,
                                                     read_box_file)
@@ -257,3 +258,16 @@ def test_write_results_is_atomic(tmp_path, monkeypatch):
     # The old files are intact and no temporary file is left behind.
     assert open(box_path).read() == '1,2,3,4\n1.25,2.5,3.1235,4\n'
     assert sorted(os.listdir(tmp_path)) == ['v.txt', 'v_confidence.txt']
+
+
+def test_resolve_device_parses_and_names_the_setting_in_errors():
+    assert resolve_device('cpu') == torch.device('cpu')
+    with pytest.raises(ValueError, match="unknown --device 'gpu'"):
+        resolve_device('gpu', '--device')
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='CUDA is available')
+def test_resolve_device_refuses_cuda_without_cuda():
+    with pytest.raises(ValueError,
+                       match='device cuda:0, but CUDA is not available'):
+        resolve_device('cuda:0')
