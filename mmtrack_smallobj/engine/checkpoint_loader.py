@@ -206,10 +206,8 @@ def _load_weights_only(filename: str, map_location: MapLocation) -> Any:
     """``torch.load(weights_only=True)`` with the runner allowlist active
     for this call only; globals someone already allowlisted stay so."""
     with _allowlist_lock:
-        extra = [
-            g for g in _runner_safe_globals()
-            if g not in torch.serialization.get_safe_globals()
-        ]
+        present = set(torch.serialization.get_safe_globals())
+        extra = [g for g in _runner_safe_globals() if g not in present]
         with torch.serialization.safe_globals(extra):
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
