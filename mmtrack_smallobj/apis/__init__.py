@@ -4,12 +4,13 @@ Not imported by ``mmtrack_smallobj/__init__.py`` (it registers nothing);
 ``from mmtrack_smallobj.apis import ...`` when needed.
 """
 from .sot_inference import (TrackedVideo, VideoFrames, build_test_pipeline,
-                            init_tracker, list_videos, pack_frame,
-                            resolve_device, run_frame, track_video,
-                            track_video_timed, write_results)
+                            checkpoint_reid_num_ids, init_tracker,
+                            list_videos, pack_frame, resolve_device,
+                            run_frame, track_video, track_video_timed,
+                            write_results)
 
 __all__ = [
-    'TrackedVideo', 'VideoFrames', 'build_test_pipeline', 'init_tracker',
-    'list_videos', 'pack_frame', 'resolve_device', 'run_frame',
-    'track_video', 'track_video_timed', 'write_results'
+    'TrackedVideo', 'VideoFrames', 'build_test_pipeline',
+    'checkpoint_reid_num_ids', 'init_tracker', 'list_videos', 'pack_frame',
+    'resolve_device', 'run_frame', 'track_video', 'track_video_timed', 'write_results'
 ]

@@ -34,7 +34,7 @@ write_results = write_result_files
 
 __all__ = [
     'DEFAULT_TEST_PIPELINE', 'VideoFrames', 'TrackedVideo', 'list_videos',
-    'init_tracker', 'build_test_pipeline', 'pack_frame', 'run_frame',
+    'checkpoint_reid_num_ids', 'init_tracker', 'build_test_pipeline', 'pack_frame', 'run_frame',
     'track_video', 'track_video_timed', 'write_results'
 ]
 
@@ -173,6 +173,29 @@ def resolve_device(name: str, what: str = 'device') -> torch.device:
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise ValueError(f'{what} {name}, but CUDA is not available')
     return device
+
+
+# Where a re-id model keeps its identity classifier (ReIDEmbeddingHead).
+REID_CLASSIFIER_KEY = 'reid_head.classifier.weight'
+
+
+def checkpoint_reid_num_ids(checkpoint: str) -> int:
+    """Size of the re-id classifier stored in a checkpoint, for building
+    the model it fits (``model.reid_head.num_ids``).
+
+    Raises:
+        OSError: A missing or unreadable file.
+        ValueError: A checkpoint without ``reid_head.classifier.weight``.
+    """
+    from mmengine.runner import CheckpointLoader
+
+    import mmtrack_smallobj  # noqa: F401  (registers its safe local loader)
+    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
+    if REID_CLASSIFIER_KEY not in state:
+        raise ValueError(f'{checkpoint} has no {REID_CLASSIFIER_KEY}: not a '
+                         'checkpoint of a model with a re-id head')
+    return int(state[REID_CLASSIFIER_KEY].shape[0])
 
 
 def init_tracker(config: Union[str, Config],

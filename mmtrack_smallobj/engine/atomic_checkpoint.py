@@ -26,6 +26,8 @@ from mmengine.fileio import LocalBackend, register_backend
 from mmengine.hooks import CheckpointHook
 from mmtrack.registry import HOOKS
 
+from ..evaluation.functional.file_io import user_file_mode
+
 __all__ = [
     'write_bytes_atomic', 'remove_stale_temporaries', 'AtomicLocalBackend',
     'AtomicCheckpointHook'
@@ -61,7 +63,8 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
     The bytes go to a uniquely named temporary file in the same folder (a
     rename is only atomic within one file system), are flushed and fsynced,
     and the file is renamed over ``path``; the folder is fsynced so that the
-    rename itself is on disk.
+    rename itself is on disk. The file's mode follows the umask, as
+    ``open``'s would.
 
     Args:
         path (str): Destination; its folder is created when missing.
@@ -74,6 +77,7 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
         suffix=_TMP_SUFFIX,
         dir=folder)
     try:
+        os.chmod(tmp, user_file_mode())
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
             f.flush()

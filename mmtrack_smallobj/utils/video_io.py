@@ -18,6 +18,8 @@ from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
+from ..evaluation.functional.file_io import user_file_mode
+
 __all__ = [
     'IMAGE_EXTENSIONS', 'FrameSource', 'open_frames', 'parse_box_xywh',
     'check_box_in_frame', 'has_display', 'select_box', 'AtomicVideoWriter',
@@ -244,11 +246,7 @@ class AtomicVideoWriter:
     def commit(self) -> str:
         """Finish the file and move it to its path; returns the path."""
         self._writer.release()
-        # mkstemp creates 0600; give the video the permissions of a file
-        # the user created.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.tmp_path, 0o666 & ~umask)
+        os.chmod(self.tmp_path, user_file_mode())
         os.replace(self.tmp_path, self.path)
         return self.path
 

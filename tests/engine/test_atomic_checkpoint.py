@@ -103,6 +103,20 @@ def test_write_bytes_atomic_replaces_whole_file_or_nothing(
     assert sorted(os.listdir(folder)) == ['epoch_1.pth', 'epoch_3.pth']
 
 
+def test_write_bytes_atomic_follows_the_umask(tmp_path):
+    # mkstemp's temporary file is owner-only; the written file must get
+    # the mode open() would give it, whatever the umask.
+    old = os.umask(0o027)
+    try:
+        write_bytes_atomic(str(tmp_path / 'a.pth'), b'x')
+        os.umask(0o002)
+        write_bytes_atomic(str(tmp_path / 'b.pth'), b'x')
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / 'a.pth').st_mode & 0o777 == 0o640
+    assert os.stat(tmp_path / 'b.pth').st_mode & 0o777 == 0o664
+
+
 def test_atomic_backend_is_selected_by_name_only(tmp_path):
     backend = get_file_backend(
         str(tmp_path), backend_args=dict(backend='atomic_local'))

@@ -165,19 +165,6 @@ def train(args: argparse.Namespace, work_dir: str, train_root: str,
     return trained
 
 
-def checkpoint_num_ids(checkpoint: str) -> int:
-    """Size of the re-id classifier stored in a checkpoint."""
-    from mmengine.runner import CheckpointLoader
-
-    import mmtrack_smallobj  # noqa: F401  (its safe local loader)
-    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
-    key = 'reid_head.classifier.weight'
-    if key not in state:
-        raise SystemExit(f'{checkpoint} has no {key}: not a re-id model')
-    return int(state[key].shape[0])
-
-
 def evaluate_strategy(args: argparse.Namespace, strategy: str,
                       checkpoint: str, num_ids: int, test_root: str,
                       results_dir: str) -> Dict:
@@ -234,7 +221,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     trained: Dict = {}
     if args.checkpoint:
         checkpoint = args.checkpoint
-        num_ids = checkpoint_num_ids(checkpoint)
+        from mmtrack_smallobj.apis import checkpoint_reid_num_ids
+        try:
+            num_ids = checkpoint_reid_num_ids(checkpoint)
+        except ValueError as err:
+            raise SystemExit(str(err)) from None
     else:
         from mmtrack_smallobj.datasets.transforms import num_identities
         train_root = osp.join(work_dir, 'data', 'mot_train')

@@ -170,11 +170,16 @@ def read_flag_file(path: str, expected: int) -> np.ndarray:
     return np.asarray(values, dtype=np.int64)
 
 
-def _umask() -> int:
-    """The process umask (reading it means setting it, so set it back)."""
+def user_file_mode() -> int:
+    """The mode ``open`` gives a new file: 0o666 less the process umask.
+
+    ``mkstemp`` makes owner-only files; atomic writers chmod their temporary
+    file to this, so results follow the umask like any file the user writes.
+    """
+    # Reading the umask means setting it, so set it back.
     mask = os.umask(0o022)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def _write_atomic(path: str, write: Callable[[BinaryIO], None]) -> None:
@@ -188,9 +193,7 @@ def _write_atomic(path: str, write: Callable[[BinaryIO], None]) -> None:
         suffix='.tmp',
         dir=osp.dirname(osp.abspath(path)))
     try:
-        # mkstemp makes owner-only files; results are ordinary files that
-        # follow the umask like any other the user writes.
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, user_file_mode())
         with os.fdopen(fd, 'wb') as f:
             write(f)
         os.replace(tmp, path)

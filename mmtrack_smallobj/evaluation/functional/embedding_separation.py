@@ -1,0 +1,435 @@
+"""Does a re-id embedding tell identities apart? (DMTrack's Figure 6.)
+
+The identities of a COCO-VID file (what ``tools/make_synthetic.py --format
+mot`` and mmtrack's ``mot2coco.py`` write), the cosine similarities of
+same- and different-identity pairs of embeddings with the ROC AUC of one
+against the other, and a 2-D projection for a scatter plot. The model that
+produces the embeddings is the caller's (``tools/analysis/
+reid_embedding_separation.py``); everything here is numpy.
+"""
+import json
+import os.path as osp
+from dataclasses import asdict, dataclass
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from .file_io import EvaluationInputError
+
+__all__ = [
+    'IdentityFrame', 'MOTIdentities', 'PairStats', 'EmbeddingSeparation',
+    'load_mot_identities', 'rank_auc', 'embedding_separation', 'pca_2d',
+    'project_2d', 'PROJECTIONS', 'format_separation_table'
+]
+
+PROJECTIONS = ('pca', 'tsne')
+
+
+@dataclass
+class IdentityFrame:
+    """The objects of one frame that have an identity.
+
+    Args:
+        file_name (str): Image path relative to the data root.
+        video (int): Index of the video in :attr:`MOTIdentities.videos`.
+        frame_id (int): 0-based frame index in the video.
+        boxes_xyxy (np.ndarray): (K, 4) float64 boxes x1, y1, x2, y2 in
+            image pixels (continuous: x2 = x + w).
+        identities (np.ndarray): (K,) int64 indices into
+            :attr:`MOTIdentities.names`.
+    """
+    file_name: str
+    video: int
+    frame_id: int
+    boxes_xyxy: np.ndarray
+    identities: np.ndarray
+
+
+@dataclass
+class MOTIdentities:
+    """Sampled frames of a COCO-VID file and the identities they show.
+
+    Args:
+        frames (list[IdentityFrame]): Frames with at least one kept object,
+            by video then frame.
+        names (list[str]): One distinct name per identity,
+            ``<video>#<id>`` (the MOT id when the file has it, else its
+            ``instance_id``).
+        videos (list[str]): Video names.
+    """
+    frames: List[IdentityFrame]
+    names: List[str]
+    videos: List[str]
+
+
+def _require(record: dict, keys: Tuple[str, ...], path: str,
+             what: str) -> None:
+    """Raise naming the first of ``keys`` that ``record`` lacks."""
+    for key in keys:
+        if key not in record:
+            raise EvaluationInputError(
+                path, f'{what} has no {key!r}: not a COCO-VID (MOT) '
+                'annotation file')
+
+
+def _kept(ann: dict, min_visibility: float) -> bool:
+    """Whether an annotation is a visible object with an identity."""
+    if ann.get('instance_id') is None or ann.get('iscrowd') or ann.get(
+            'ignore_flag'):
+        return False
+    visibility = float(ann.get('visibility', 1.0))
+    # Visibility 0 is a fully hidden object: its box centre shows whatever
+    # hides it, which is not that identity's appearance.
+    if visibility <= 0 or visibility < min_visibility:
+        return False
+    width, height = ann['bbox'][2:4]
+    return width > 0 and height > 0
+
+
+def load_mot_identities(ann_file: str,
+                        max_frames_per_video: Optional[int] = None,
+                        frame_step: int = 1,
+                        min_visibility: float = 0.0) -> MOTIdentities:
+    """Read the visible objects and their identities from a COCO-VID file.
+
+    An identity is a ``(video_id, instance_id)`` pair, so files that number
+    ``instance_id`` per video and files that number it over the whole split
+    (mot2coco, our generator) read the same. Crowd, ignored and fully
+    hidden objects and boxes without a positive size are left out.
+
+    Args:
+        ann_file (str): E.g. ``D/annotations/test_cocoformat.json``.
+        max_frames_per_video (int, optional): Keep at most this many of a
+            video's sampled frames (all if None).
+        frame_step (int): Sample every ``frame_step``-th frame of a video,
+            from its first. Defaults to 1.
+        min_visibility (float): Keep objects at least this visible (and
+            always above 0). Defaults to 0.
+
+    Returns:
+        MOTIdentities: Frames with at least one kept object, and the names
+        of the identities seen in them.
+
+    Raises:
+        EvaluationInputError: A missing or unreadable file, or one without
+            COCO-VID's ``videos``, ``images`` and ``annotations`` (or their
+            keys).
+    """
+    if frame_step < 1:
+        raise ValueError(f'frame_step must be >= 1, got {frame_step}')
+    if max_frames_per_video is not None and max_frames_per_video < 1:
+        raise ValueError('max_frames_per_video must be >= 1, got '
+                         f'{max_frames_per_video}')
+    if not osp.isfile(ann_file):
+        raise EvaluationInputError(ann_file, 'file not found')
+    try:
+        with open(ann_file, 'r', encoding='utf-8') as f:
+            coco = json.load(f)
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise EvaluationInputError(ann_file,
+                                   f'cannot be read ({err})') from None
+    if not isinstance(coco, dict):
+        raise EvaluationInputError(ann_file, 'is not a JSON object')
+    _require(coco, ('videos', 'images', 'annotations'), ann_file, 'the file')
+    videos: Dict[int, str] = {}
+    for video in coco['videos']:
+        _require(video, ('id', 'name'), ann_file, 'a video')
+        videos[video['id']] = video['name']
+    by_image: Dict[int, List[dict]] = {}
+    for ann in coco['annotations']:
+        _require(ann, ('image_id', 'bbox'), ann_file, 'an annotation')
+        if _kept(ann, min_visibility):
+            by_image.setdefault(ann['image_id'], []).append(ann)
+    per_video: Dict[int, List[dict]] = {}
+    for image in coco['images']:
+        _require(image, ('id', 'video_id', 'frame_id', 'file_name'),
+                 ann_file, 'an image')
+        if image['video_id'] not in videos:
+            raise EvaluationInputError(
+                ann_file, f"image {image['id']} has video_id "
+                f"{image['video_id']}, which 'videos' does not list")
+        per_video.setdefault(image['video_id'], []).append(image)
+    video_ids = sorted(per_video, key=lambda v: videos[v])
+    keys: Dict[Tuple[int, int], int] = {}
+    names: List[str] = []
+    frames: List[IdentityFrame] = []
+    for video_index, video_id in enumerate(video_ids):
+        images = sorted(per_video[video_id], key=lambda im: im['frame_id'])
+        images = images[::frame_step][:max_frames_per_video]
+        for image in images:
+            anns = by_image.get(image['id'], [])
+            if not anns:
+                continue
+            labels = []
+            for ann in anns:
+                key = (video_id, int(ann['instance_id']))
+                if key not in keys:
+                    keys[key] = len(names)
+                    shown = ann.get('mot_instance_id', ann['instance_id'])
+                    name = f'{videos[video_id]}#{shown}'
+                    if name in names:  # MOT ids on some annotations only
+                        name += f" (instance_id {ann['instance_id']})"
+                    names.append(name)
+                labels.append(keys[key])
+            xywh = np.array([ann['bbox'][:4] for ann in anns], np.float64)
+            frames.append(
+                IdentityFrame(
+                    file_name=image['file_name'],
+                    video=video_index,
+                    frame_id=int(image['frame_id']),
+                    boxes_xyxy=np.concatenate(
+                        [xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], axis=1),
+                    identities=np.array(labels, np.int64)))
+    return MOTIdentities(frames, names, [videos[v] for v in video_ids])
+
+
+@dataclass
+class PairStats:
+    """Cosine similarities of a set of embedding pairs.
+
+    Args:
+        count (int): Pairs.
+        mean (float): Mean cosine similarity.
+        std (float): Its standard deviation (population).
+    """
+    count: int
+    mean: float
+    std: float
+
+
+@dataclass
+class EmbeddingSeparation:
+    """How far apart a set of embeddings keeps identities.
+
+    Args:
+        num_embeddings (int): Embeddings compared.
+        num_identities (int): Distinct identities among them.
+        same (PairStats): Pairs of one identity.
+        different (PairStats): Pairs of two identities.
+        gap (float): ``same.mean - different.mean``.
+        auc (float): ROC AUC of same- against different-identity
+            similarity: the chance that a random same-identity pair is more
+            similar than a random different-identity pair (ties half).
+        different_same_group (PairStats, optional): Different-identity
+            pairs within one group (video): the look-alikes that a tracker
+            must tell apart. None without groups or without such pairs.
+        auc_same_group (float, optional): ``auc`` against those pairs only.
+    """
+    num_embeddings: int
+    num_identities: int
+    same: PairStats
+    different: PairStats
+    gap: float
+    auc: float
+    different_same_group: Optional[PairStats] = None
+    auc_same_group: Optional[float] = None
+
+    def to_dict(self) -> dict:
+        """Nested plain dicts, for JSON."""
+        return asdict(self)
+
+
+def rank_auc(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """ROC AUC of scores that should rank ``positives`` above
+    ``negatives``, by the Mann-Whitney U statistic (tied scores count
+    half, through average ranks).
+
+    Args:
+        positives (np.ndarray): Scores of the positive class.
+        negatives (np.ndarray): Scores of the negative class.
+
+    Returns:
+        float: In [0, 1]; 0.5 for scores that do not separate.
+
+    Raises:
+        ValueError: An empty class or a non-finite score.
+    """
+    positives = np.asarray(positives, np.float64).ravel()
+    negatives = np.asarray(negatives, np.float64).ravel()
+    if not len(positives) or not len(negatives):
+        raise ValueError(f'AUC needs both classes, got {len(positives)} '
+                         f'positive and {len(negatives)} negative scores')
+    scores = np.concatenate([positives, negatives])
+    if not np.isfinite(scores).all():
+        raise ValueError('AUC scores must be finite')
+    order = np.argsort(scores, kind='stable')
+    ranked = scores[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    ends = np.r_[starts[1:], len(ranked)]
+    # 1-based ranks start+1 .. end share their mean.
+    ranks = np.empty(len(scores))
+    ranks[order] = np.repeat((starts + ends + 1) / 2, ends - starts)
+    num_pos, num_neg = len(positives), len(negatives)
+    u_stat = ranks[:num_pos].sum() - num_pos * (num_pos + 1) / 2
+    return float(u_stat / (num_pos * num_neg))
+
+
+def _pair_stats(values: np.ndarray) -> PairStats:
+    """Count, mean and standard deviation of some pairs' similarities."""
+    return PairStats(len(values), float(values.mean()), float(values.std()))
+
+
+def _unit_rows(embeddings: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length; a zero or non-finite row is an error
+    (its cosine similarity is undefined)."""
+    x = np.asarray(embeddings, np.float64)
+    if x.ndim != 2:
+        raise ValueError(f'embeddings must be (N, D), got shape {x.shape}')
+    norms = np.linalg.norm(x, axis=1)
+    bad = ~(np.isfinite(norms) & (norms > 0))
+    if bad.any():
+        raise ValueError(f'embedding {int(np.flatnonzero(bad)[0])} is zero '
+                         'or not finite')
+    return x / norms[:, None]
+
+
+def embedding_separation(embeddings: np.ndarray,
+                         labels: np.ndarray,
+                         groups: Optional[np.ndarray] = None
+                         ) -> EmbeddingSeparation:
+    """Same- against different-identity cosine similarity over all pairs.
+
+    Every unordered pair of distinct embeddings counts once. Memory grows
+    with the square of N (about 120 bytes a pair, 0.5 GB for 3000
+    embeddings): subsample beyond a few thousand.
+
+    Args:
+        embeddings (np.ndarray): (N, D) embeddings (normalised here).
+        labels (np.ndarray): (N,) identity of each.
+        groups (np.ndarray, optional): (N,) group (video) of each, for the
+            within-group statistics.
+
+    Returns:
+        EmbeddingSeparation: The statistics.
+
+    Raises:
+        ValueError: Shapes that do not match, fewer than 2 identities, no
+            identity with 2 embeddings, or a zero embedding.
+    """
+    x = _unit_rows(embeddings)
+    labels = np.asarray(labels).ravel()
+    if len(labels) != len(x):
+        raise ValueError(f'{len(x)} embeddings but {len(labels)} labels')
+    num_ids = len(np.unique(labels))
+    if num_ids < 2:
+        raise ValueError(f'need embeddings of at least 2 identities, got '
+                         f'{num_ids}')
+    first, second = np.triu_indices(len(x), k=1)
+    sims = (x @ x.T)[first, second]
+    same = labels[first] == labels[second]
+    if not same.any():
+        raise ValueError('no identity has 2 embeddings: same-identity '
+                         'similarity is undefined')
+    pos, neg = sims[same], sims[~same]
+    result = EmbeddingSeparation(
+        num_embeddings=len(x),
+        num_identities=num_ids,
+        same=_pair_stats(pos),
+        different=_pair_stats(neg),
+        gap=float(pos.mean() - neg.mean()),
+        auc=rank_auc(pos, neg))
+    if groups is not None:
+        groups = np.asarray(groups).ravel()
+        if len(groups) != len(x):
+            raise ValueError(f'{len(x)} embeddings but {len(groups)} groups')
+        near = ~same & (groups[first] == groups[second])
+        if near.any():
+            result.different_same_group = _pair_stats(sims[near])
+            result.auc_same_group = rank_auc(pos, sims[near])
+    return result
+
+
+def pca_2d(embeddings: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """The first two principal components, by numpy's SVD.
+
+    Each axis's sign is fixed (its largest loading positive), so that the
+    same embeddings always give the same picture.
+
+    Args:
+        embeddings (np.ndarray): (N, D), N >= 2.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: (N, 2) coordinates and the (2,)
+        fractions of the variance they explain (zero-padded when the data
+        span fewer than two dimensions).
+    """
+    x = np.asarray(embeddings, np.float64)
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f'PCA needs (N >= 2, D) embeddings, got shape '
+                         f'{x.shape}')
+    centred = x - x.mean(axis=0)
+    _, singular, axes = np.linalg.svd(centred, full_matrices=False)
+    axes = axes[:2]
+    signs = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(1)])
+    axes = axes * np.where(signs == 0, 1, signs)[:, None]
+    points = np.zeros((len(x), 2))
+    points[:, :len(axes)] = centred @ axes.T
+    variance = singular**2
+    explained = np.zeros(2)
+    total = variance.sum()
+    if total > 0:
+        explained[:len(axes)] = variance[:2] / total
+    return points, explained
+
+
+def project_2d(embeddings: np.ndarray,
+               method: str = 'pca',
+               seed: int = 0) -> np.ndarray:
+    """2-D coordinates of embeddings for a scatter plot.
+
+    Args:
+        embeddings (np.ndarray): (N, D), N >= 2.
+        method (str): 'pca' (numpy) or 'tsne' (scikit-learn's TSNE, which
+            must be installed). Defaults to 'pca'.
+        seed (int): t-SNE's random state. Defaults to 0.
+
+    Returns:
+        np.ndarray: (N, 2) coordinates.
+
+    Raises:
+        ImportError: 'tsne' without scikit-learn.
+        ValueError: An unknown method or fewer than 2 embeddings.
+    """
+    if method not in PROJECTIONS:
+        raise ValueError(f'method must be one of {PROJECTIONS}, got '
+                         f'{method!r}')
+    if method == 'pca':
+        return pca_2d(embeddings)[0]
+    x = np.asarray(embeddings, np.float64)
+    if x.ndim != 2 or len(x) < 2:
+        raise ValueError(f't-SNE needs (N >= 2, D) embeddings, got shape '
+                         f'{x.shape}')
+    try:
+        from sklearn.manifold import TSNE
+    except ImportError as err:
+        raise ImportError(
+            "projection 'tsne' needs scikit-learn, which is not installed "
+            "(pip install scikit-learn, or use 'pca')") from err
+    # scikit-learn refuses a perplexity of N or more; 30 is its default.
+    perplexity = min(30.0, max(1.0, (len(x) - 1) / 3))
+    tsne = TSNE(
+        n_components=2, perplexity=perplexity, init='pca', random_state=seed)
+    return tsne.fit_transform(x)
+
+
+def format_separation_table(result: EmbeddingSeparation) -> str:
+    """A markdown table of the pair statistics, the gap and the AUC."""
+    lines = [
+        '| pairs | count | mean cosine | std |',
+        '| --- | ---: | ---: | ---: |',
+    ]
+    rows = [('same identity', result.same),
+            ('different identity', result.different)]
+    if result.different_same_group is not None:
+        rows.append(('different identity, same video',
+                     result.different_same_group))
+    for name, stats in rows:
+        lines.append(f'| {name} | {stats.count} | {stats.mean:.4f} | '
+                     f'{stats.std:.4f} |')
+    lines.append('')
+    lines.append(f'gap (same - different): {result.gap:+.4f}; '
+                 f'AUC same vs different: {result.auc:.4f}')
+    if result.auc_same_group is not None:
+        lines.append('AUC same vs different within a video: '
+                     f'{result.auc_same_group:.4f}')
+    return '\n'.join(lines)
