@@ -20,6 +20,7 @@ from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 from . import reid_strategy as reid
+from .first_frame_adaptation import adapt_head, check_adaptation_cfg
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
                                 merge_test_cfg, resize_to_test_scale,
                                 single_frames)
@@ -32,7 +33,8 @@ DEFAULT_TEST_CFG = dict(
     size_divisor=32,
     strategy='top1',
     position_top_k=5,
-    absent_score_thr=None)
+    absent_score_thr=None,
+    first_frame_adaptation=None)
 STRATEGIES = ('top1', 'position', 'reid')
 
 
@@ -82,7 +84,10 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             motion and re-id, which also reports the target absent; needs
             ``reid_head`` and ``association``); ``absent_score_thr``:
             below it the target is reported absent (None, the default,
-            never does).
+            never does); ``first_frame_adaptation``: None (the default)
+            or ``dict(steps=20, lr=5e-3)``, gradient steps that adapt a
+            per-video copy of the head's score layers to the first frame
+            (:mod:`.first_frame_adaptation`).
         data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
@@ -123,6 +128,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             raise ValueError('test_cfg.position_top_k must be >= 1, got '
                              f"{self.test_cfg['position_top_k']}")
         check_test_scale(self.test_cfg)
+        self.adaptation_cfg = check_adaptation_cfg(
+            self.test_cfg['first_frame_adaptation'])
         self.train_cfg = train_cfg
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
@@ -198,6 +205,10 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         feats = self.extract_feat(scaled)
         self.memo.templates = self.head.pool_templates(
             feats, (box * factor)[None])
+        # The head that searches this video's frames.
+        self.memo.head = self.head if self.adaptation_cfg is None else (
+            adapt_head(self.head, self.memo.templates, feats, box * factor,
+                       self.adaptation_cfg))
         self.memo.image_size = (height, width)
         self.memo.last_box = box
         self.memo.absent = False
@@ -239,8 +250,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         height, width = img.shape[-2:]
         scaled, factor, valid_size = resize_to_test_scale(img, self.test_cfg)
         feats = self.extract_feat(scaled)
-        candidates = self.head.predict(self.memo.templates, feats,
-                                       valid_size)
+        candidates = self.memo.head.predict(self.memo.templates, feats,
+                                            valid_size)
         boxes_scaled = candidates.bboxes
         bounds = boxes_scaled.new_tensor([width, height, width, height])
         boxes = torch.minimum((boxes_scaled / factor).clamp(min=0), bounds)

@@ -256,17 +256,53 @@ class PointGlobalSearchHead(BaseModule):
             tuple[list[Tensor], list[Tensor]]: logits (N, 1, H_l, W_l) and
             distances in pixels (N, 4, H_l, W_l) per level.
         """
+        return self.decode(self.encode(templates, search_feats))
+
+    def encode(self, templates: Sequence[Tensor],
+               search_feats: Sequence[Tensor]) -> List[Tensor]:
+        """The tower's features of every level: the search features
+        correlated with the template, which both the score and the distance
+        layers read.
+
+        Args:
+            templates (Sequence[Tensor]): (N, C, k, k) per level.
+            search_feats (Sequence[Tensor]): (N, C, H_l, W_l) per level.
+
+        Returns:
+            list[Tensor]: (N, feat_channels, H_l, W_l) per level.
+        """
         self._check_levels(search_feats)
         search_feats = self._maybe_normalize(search_feats)
-        cls_scores, distances = [], []
+        feats = []
         for level, (template, search) in enumerate(
                 zip(templates, search_feats)):
             branch = self._branch(level)
-            feat = branch['tower'](branch['corr'](template, search))
-            cls_scores.append(branch['cls'](feat))
-            reg = self.scales[level](branch['reg'](feat)).float()
-            distances.append(reg * self.strides[level])
-        return cls_scores, distances
+            feats.append(branch['tower'](branch['corr'](template, search)))
+        return feats
+
+    def decode(self, feats: Sequence[Tensor]
+               ) -> Tuple[List[Tensor], List[Tensor]]:
+        """Score and distance maps from :meth:`encode`'s features.
+
+        Args:
+            feats (Sequence[Tensor]): (N, feat_channels, H_l, W_l) per level.
+
+        Returns:
+            tuple[list[Tensor], list[Tensor]]: See :meth:`forward`.
+        """
+        distances = []
+        for level, feat in enumerate(feats):
+            reg = self._branch(level)['reg'](feat)
+            distances.append(self.scales[level](reg).float() *
+                             self.strides[level])
+        return self.score_maps(feats), distances
+
+    def score_maps(self, feats: Sequence[Tensor]) -> List[Tensor]:
+        """The score logits (N, 1, H_l, W_l) of :meth:`encode`'s features."""
+        return [
+            self._branch(level)['cls'](feat)
+            for level, feat in enumerate(feats)
+        ]
 
     def _maybe_normalize(self, feats: Sequence[Tensor]) -> List[Tensor]:
         if not self.normalize_feats:
@@ -299,16 +335,41 @@ class PointGlobalSearchHead(BaseModule):
         losses = {}
         gt_bboxes = gt_bboxes.float()
         for score, dist, stride in zip(cls_scores, distances, self.strides):
-            points = self._level_points(score, stride)
-            inside = inside_mask(points[None],
-                                 points.new_ones(1, len(points),
-                                                 dtype=torch.bool),
-                                 gt_bboxes)[:, 0]
+            points, inside = self._level_targets(score, stride, gt_bboxes)
             losses[f'loss_cls_s{stride}'] = self._cls_loss(
                 score, points, inside, gt_bboxes)
             losses[f'loss_bbox_s{stride}'] = self._bbox_loss(
                 dist, points, inside, gt_bboxes)
         return losses
+
+    def cls_loss_by_feat(self, cls_scores: Sequence[Tensor],
+                         gt_bboxes: Tensor) -> Dict[str, Tensor]:
+        """The classification losses of :meth:`loss_by_feat` alone, for
+        training the score layers without the distances.
+
+        Args:
+            cls_scores (Sequence[Tensor]): (N, 1, H_l, W_l) logits per level.
+            gt_bboxes (Tensor): (N, 4) boxes x1, y1, x2, y2.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls_s<stride>`` for every level.
+        """
+        losses = {}
+        gt_bboxes = gt_bboxes.float()
+        for score, stride in zip(cls_scores, self.strides):
+            points, inside = self._level_targets(score, stride, gt_bboxes)
+            losses[f'loss_cls_s{stride}'] = self._cls_loss(
+                score, points, inside, gt_bboxes)
+        return losses
+
+    def _level_targets(self, score: Tensor, stride: int,
+                       gt_bboxes: Tensor) -> Tuple[Tensor, Tensor]:
+        """A level's points (P, 2) and which are inside each box (N, P)."""
+        points = self._level_points(score, stride)
+        inside = inside_mask(points[None],
+                             points.new_ones(1, len(points), dtype=torch.bool),
+                             gt_bboxes)[:, 0]
+        return points, inside
 
     def _cls_loss(self, score: Tensor, points: Tensor, inside: Tensor,
                   gt_bboxes: Tensor) -> Tensor:

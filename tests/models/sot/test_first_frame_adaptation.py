@@ -1,0 +1,131 @@
+"""First-frame adaptation of the global-search head's score layers."""
+import copy
+
+import addict
+import pytest
+import torch
+from mmtrack.registry import MODELS
+from mmtrack.utils import register_all_modules
+
+import mmtrack_smallobj  # noqa: F401
+from mmtrack_smallobj.models.sot.first_frame_adaptation import (
+    adapt_head, check_adaptation_cfg, score_parameters)
+from tiny_tracker_config import TINY
+
+
+@pytest.fixture(scope='module', autouse=True)
+def registry() -> None:
+    register_all_modules(init_default_scope=True)
+
+
+def _model(**test_cfg):
+    torch.manual_seed(0)
+    model = MODELS.build(
+        dict(TINY, test_cfg=dict(TINY['test_cfg'], **test_cfg)))
+    model.init_weights()
+    return model.eval()
+
+
+def _two_squares(target=(8, 8, 20, 20), distractor=(40, 36, 56, 52)):
+    """A dark 64x64 frame with a dim target square and a brighter, larger
+    distractor square: the salient one is not the target."""
+    frame = torch.full((1, 3, 64, 64), -1.0)
+    x1, y1, x2, y2 = target
+    frame[..., y1:y2, x1:x2] = 0.5
+    x1, y1, x2, y2 = distractor
+    frame[..., y1:y2, x1:x2] = 2.0
+    return frame
+
+
+def _max_in_and_out(head, templates, feats, box):
+    """Highest score logit inside and outside ``box`` over all levels."""
+    scores, _ = head(templates, feats)
+    inside, outside = [], []
+    for score, stride in zip(scores, head.strides):
+        points, mask = head._level_targets(score, stride, box[None])
+        flat = score.flatten()
+        inside.append(flat[mask[0]].max())
+        outside.append(flat[~mask[0]].max())
+    return max(inside).item(), max(outside).item()
+
+
+@pytest.mark.parametrize('cfg, error, match', [
+    (dict(step=3), KeyError, 'step'),
+    (dict(steps=-1), ValueError, 'steps'),
+    (dict(steps=2.5), ValueError, 'steps'),
+    (dict(lr=0.0), ValueError, 'lr'),
+])
+def test_bad_config_is_refused_when_the_model_is_built(cfg, error, match):
+    with pytest.raises(error, match=match):
+        _model(first_frame_adaptation=cfg)
+
+
+def test_config_defaults_fill_in_and_none_turns_it_off():
+    assert check_adaptation_cfg(None) is None
+    assert check_adaptation_cfg(dict(steps=3)) == dict(steps=3, lr=5e-3)
+
+
+def test_only_a_copy_of_the_score_layers_learns_and_the_target_wins():
+    model = _model()
+    frame, box = _two_squares(), torch.tensor([8., 8., 20., 20.])
+    with torch.no_grad():
+        feats = model.extract_feat(frame)
+        templates = model.head.pool_templates(feats, box[None])
+    before = copy.deepcopy(model.head.state_dict())
+    gap_before = _max_in_and_out(model.head, templates, feats, box)
+    adapted = adapt_head(model.head, templates, feats, box,
+                         dict(steps=30, lr=0.05))
+    # The trained head is untouched.
+    for key, value in model.head.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    score_keys = {
+        key for key, value in adapted.state_dict().items()
+        if any(value is p for p in score_parameters(adapted))
+    }
+    changed = {
+        key for key, value in adapted.state_dict().items()
+        if not torch.equal(value, before[key])
+    }
+    assert changed and changed <= {
+        k for k in before if '.cls.' in k} | score_keys
+    assert not any(p.requires_grad for p in adapted.parameters())
+    with torch.no_grad():
+        inside, outside = _max_in_and_out(adapted, templates, feats, box)
+    # Untrained, the bright distractor outscores the target or ties it;
+    # after adaptation the target's best point leads.
+    assert inside - outside > gap_before[0] - gap_before[1]
+    assert inside > outside
+
+
+def test_zero_steps_returns_the_head_itself():
+    model = _model()
+    assert adapt_head(model.head, [], [], torch.zeros(4),
+                      dict(steps=0, lr=1.0)) is model.head
+
+
+def test_tracker_adapts_per_video_and_never_changes_its_own_head():
+    model = _model(first_frame_adaptation=dict(steps=5, lr=0.05))
+    before = copy.deepcopy(model.head.state_dict())
+    frame = _two_squares()
+    heads = []
+    for box in ([8., 8., 20., 20.], [40., 36., 56., 52.]):
+        model.memo = addict.Dict()
+        model.memo.bbox = torch.tensor(box)
+        with torch.no_grad():
+            model.init(frame)
+            model.track(frame, [])
+        heads.append(model.memo.head)
+    assert heads[0] is not model.head and heads[1] is not heads[0]
+    for key, value in model.head.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    # Each video's copy learned its own target from the same start.
+    weight = [h.branches[0]['cls'].weight for h in heads]
+    assert not torch.equal(weight[0], weight[1])
+
+
+def test_without_adaptation_the_tracker_searches_with_its_head():
+    model = _model()
+    model.memo = addict.Dict(bbox=torch.tensor([8., 8., 20., 20.]))
+    with torch.no_grad():
+        model.init(_two_squares())
+    assert model.memo.head is model.head
