@@ -240,24 +240,16 @@ def plotted_subset(labels: np.ndarray, max_identities: int) -> np.ndarray:
 def report(args: argparse.Namespace, result: EmbeddingSeparation,
            identities: MOTIdentities, num_embedded: int,
            plotted: List[str]) -> dict:
-    """What the JSON keeps."""
+    """What the JSON keeps: the result, what was embedded, and the
+    command's options (to rerun it)."""
     return dict(
         separation=result.to_dict(),
         num_frames=len(identities.frames),
         num_videos=len(identities.videos),
         num_identities=len(identities.names),
         num_embedded=num_embedded,
-        method=args.method,
         plotted_identities=plotted,
-        config=args.config,
-        checkpoint=args.checkpoint,
-        data_root=args.data_root,
-        split=args.split,
-        frame_step=args.frame_step,
-        max_frames_per_video=args.max_frames_per_video,
-        min_visibility=args.min_visibility,
-        max_embeddings=args.max_embeddings,
-        seed=args.seed)
+        options=vars(args))
 
 
 def load_identities(args: argparse.Namespace) -> MOTIdentities:
