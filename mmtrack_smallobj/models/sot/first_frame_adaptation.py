@@ -10,8 +10,9 @@ steps of the head's own classification loss on that frame push them down and
 the target up, as online trackers (MDNet, DiMP) learn on their first frame.
 
 Only the score layers (one 3x3 convolution per branch) of a per-video copy
-of the head learn, on tower features computed once: the steps cost a few
-milliseconds, the box regression and the trained model stay as they were,
+of the head learn, on tower features computed once: the steps cost about as
+much as tracking a few frames, the box regression and the trained model stay
+as they were,
 and nothing carries over from one video to the next.
 """
 import copy
