@@ -35,22 +35,27 @@ def check_adaptation_cfg(cfg: Optional[dict]) -> Optional[dict]:
         dict, optional: The full config, or None when off.
 
     Raises:
+        TypeError: Neither a dict nor None.
         KeyError: An unknown key.
         ValueError: A negative step count or a learning rate <= 0.
     """
     if cfg is None:
         return None
+    if not isinstance(cfg, dict):
+        raise TypeError('test_cfg.first_frame_adaptation must be a dict or '
+                        f'None, got {cfg!r}')
     unknown = set(cfg) - set(DEFAULT_ADAPTATION)
     if unknown:
         raise KeyError('unknown test_cfg.first_frame_adaptation keys '
                        f'{sorted(unknown)}; known: {sorted(DEFAULT_ADAPTATION)}')
     cfg = {**DEFAULT_ADAPTATION, **cfg}
-    if int(cfg['steps']) != cfg['steps'] or cfg['steps'] < 0:
+    steps, lr = cfg['steps'], cfg['lr']
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError('test_cfg.first_frame_adaptation.steps must be an '
-                         f"integer >= 0, got {cfg['steps']!r}")
-    if not cfg['lr'] > 0:
+                         f'integer >= 0, got {steps!r}')
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
         raise ValueError('test_cfg.first_frame_adaptation.lr must be > 0, '
-                         f"got {cfg['lr']!r}")
+                         f'got {lr!r}')
     return cfg
 
 

@@ -54,6 +54,9 @@ def _max_in_and_out(head, templates, feats, box):
     (dict(steps=-1), ValueError, 'steps'),
     (dict(steps=2.5), ValueError, 'steps'),
     (dict(lr=0.0), ValueError, 'lr'),
+    (dict(steps='20'), ValueError, 'steps'),
+    (dict(lr='fast'), ValueError, 'lr'),
+    (True, TypeError, 'dict or None'),
 ])
 def test_bad_config_is_refused_when_the_model_is_built(cfg, error, match):
     with pytest.raises(error, match=match):
