@@ -21,12 +21,15 @@ from typing import Dict, Iterator, Optional, Tuple
 
 import bench_learning
 
+from mmtrack_smallobj.evaluation.functional import write_text_atomic
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # make_data and run_step of the demo, imported from their file (tools/ is a
 # folder of scripts, not a package).
 _DEMO_PATH = osp.join(REPO_ROOT, 'tools', 'synthetic_demo.py')
 # Which generator options made a data folder, written next to the sets.
 DATA_RECORD = 'generator.json'
+DATA_HINT = 'give another --data-dir (or --work-dir)'
 DATA_KEYS = ('seed', 'train_videos', 'train_frames', 'test_videos',
              'test_frames', 'generator_args')
 
@@ -100,6 +103,31 @@ def read_test_times(test_dir: str) -> Dict[str, Optional[float]]:
     return times
 
 
+def record_or_stop(path: str, record: Dict, what: str, hint: str) -> None:
+    """Write ``record`` (the options that made something) to ``path``, or,
+    when one is there already, stop unless it is the same: outputs made
+    with other options are never silently reused.
+
+    Args:
+        path (str): The JSON record, beside what it describes.
+        record (dict): The options; tuples compare as the lists JSON reads.
+        what (str): What was made, for the message (e.g. 'data').
+        hint (str): What the user can do instead.
+
+    Raises:
+        SystemExit: The record there differs.
+    """
+    record = json.loads(json.dumps(record))
+    if not osp.isfile(path):
+        write_text_atomic(path, json.dumps(record, indent=1))
+        return
+    with open(path) as f:
+        found = json.load(f)
+    if found != record:
+        raise SystemExit(f'{osp.dirname(path)} holds {what} made with '
+                         f'{found}, not {record}: {hint}')
+
+
 def prepare_data(data_dir: str, options: Dict, log_dir: str) -> Tuple[str,
                                                                       str]:
     """Make the synthetic LaSOT-layout train and test sets in ``data_dir``
@@ -130,12 +158,7 @@ def prepare_data(data_dir: str, options: Dict, log_dir: str) -> Tuple[str,
     os.makedirs(log_dir, exist_ok=True)
     with file_lock(osp.join(data_dir, '.lock')):
         if osp.isfile(record):
-            with open(record) as f:
-                found = json.load(f)
-            if found != wanted:
-                raise SystemExit(
-                    f'{data_dir} holds data made with {found}, not {wanted}: '
-                    'give another --data-dir (or --work-dir)')
+            record_or_stop(record, wanted, 'data', DATA_HINT)
         elif osp.isfile(osp.join(train_root, 'lasot_train_infos.txt')):
             print(f'=== {data_dir}: sets found without {DATA_RECORD}; '
                   f'assuming they were made with {wanted}', flush=True)
@@ -145,7 +168,6 @@ def prepare_data(data_dir: str, options: Dict, log_dir: str) -> Tuple[str,
         # A different seed keeps test videos unseen in training (as the demo).
         demo.make_data(demo_args, test_root, 'test', wanted['test_videos'],
                        wanted['test_frames'], wanted['seed'] + 1000, log_dir)
-        if not osp.isfile(record):
-            with open(record, 'w') as f:
-                json.dump(wanted, f, indent=1)
+        # Recorded only once the sets are whole.
+        record_or_stop(record, wanted, 'data', DATA_HINT)
     return train_root, test_root

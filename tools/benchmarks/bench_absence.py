@@ -46,6 +46,7 @@ import sys
 import time
 from typing import Dict, List, Optional
 
+import _bench_common as common
 import numpy as np
 from mmengine.config import DictAction
 
@@ -55,8 +56,9 @@ from mmtrack_smallobj.evaluation.functional import (ABSENCE_METRICS,
                                                     load_long_term_frames,
                                                     long_term_sweep,
                                                     tune_absent_threshold,
-                                                    write_strict_json,
-                                                    write_text_atomic)
+                                                    write_strict_json)
+
+RERUN_HINT = 'use --fresh or another --work-dir'
 
 
 def _pair(text: str) -> tuple:
@@ -113,20 +115,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def _same_or_stop(path: str, record: dict, what: str) -> None:
-    """Write ``record`` to ``path``, or check that the one there matches."""
-    record = json.loads(json.dumps(record))  # tuples read back as lists
-    if osp.isfile(path):
-        with open(path) as f:
-            found = json.load(f)
-        if found != record:
-            raise SystemExit(
-                f'{what} in {osp.dirname(path)} were made with {found}, not '
-                f'{record}: use --fresh or another --work-dir')
-        return
-    write_text_atomic(path, json.dumps(record, indent=1))
-
-
 def make_data(args: argparse.Namespace, root: str) -> None:
     """Generate the test videos once (same options: kept)."""
     from mmtrack_smallobj.datasets.synthetic import generate_dataset
@@ -136,7 +124,7 @@ def make_data(args: argparse.Namespace, root: str) -> None:
                    absence_length=list(args.absence_length))
     record = root + '_options.json'
     if osp.isdir(root) and osp.isfile(record):
-        _same_or_stop(record, options, 'videos')
+        common.record_or_stop(record, options, 'videos', RERUN_HINT)
         print(f'=== data: found {root}, kept', flush=True)
         return
     if osp.exists(root):
@@ -144,7 +132,7 @@ def make_data(args: argparse.Namespace, root: str) -> None:
     start = time.time()
     generate_dataset(root, fmt='lasot', split='test', progress=False,
                      **dict(options, absence_length=args.absence_length))
-    _same_or_stop(record, options, 'videos')
+    common.record_or_stop(record, options, 'videos', RERUN_HINT)
     print(f'=== data: {args.videos} videos of {args.frames} frames in '
           f'{root} ({time.time() - start:.0f} s)', flush=True)
 
@@ -154,12 +142,12 @@ def track(args: argparse.Namespace, root: str, results: str) -> List[str]:
     from mmtrack_smallobj.apis import (init_tracker, list_videos, track_video,
                                        write_results)
     os.makedirs(results, exist_ok=True)
-    _same_or_stop(
+    common.record_or_stop(
         osp.join(results, 'tracked_with.json'),
         dict(config=osp.abspath(args.config),
              checkpoint=(None if args.checkpoint is None else osp.abspath(
                  args.checkpoint)),
-             cfg_options=args.cfg_options), 'results')
+             cfg_options=args.cfg_options), 'results', RERUN_HINT)
     videos = list_videos(root, 'lasot')[:args.max_videos]
     todo = [
         v for v in videos
