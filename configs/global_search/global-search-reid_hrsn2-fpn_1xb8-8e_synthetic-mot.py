@@ -31,6 +31,10 @@ model = dict(
         stride=4),
     association=dict(type='ReIDAssociationTracker'),
     loss_weighting=dict(type='UncertaintyLossWeighting'),
+    # The other objects of a MOT frame look like the target: the score maps
+    # leave them out (neither target nor background), so the detector finds
+    # every look-alike and the re-id branch tells them apart.
+    train_cfg=dict(other_objects='ignore'),
     test_cfg=dict(strategy='reid'))
 
 # The SOT pipeline of the base after an identity pick: the dataset samples a

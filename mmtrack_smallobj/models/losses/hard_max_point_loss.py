@@ -114,6 +114,33 @@ def inside_mask(points: Tensor, real: Tensor, gt_bboxes: Tensor) -> Tensor:
     return torch.where(has_inside, strict, nearest)
 
 
+def ignored_mask(points: Tensor, real: Tensor,
+                 ignore_bboxes: Tensor) -> Tensor:
+    """Which points lie inside any of each image's ignored boxes.
+
+    Args:
+        points (Tensor): (L, P, 2) point coordinates.
+        real (Tensor): (L, P) mask of real (not padding) points.
+        ignore_bboxes (Tensor): (N, M, 4) boxes x1, y1, x2, y2 per image;
+            a row without positive width and height (the zero padding of
+            images with fewer boxes) ignores nothing.
+
+    Returns:
+        Tensor: (N, L, P) bool mask: inside (by :func:`inside_mask`'s
+        rules, so a box smaller than a cell ignores its nearest point) at
+        least one used box.
+    """
+    num_images, num_boxes = ignore_bboxes.shape[:2]
+    if num_boxes == 0:
+        return real.new_zeros((num_images, ) + real.shape)
+    boxes = ignore_bboxes.reshape(-1, 4).to(points.dtype)
+    inside = inside_mask(points, real, boxes).view(num_images, num_boxes,
+                                                   *real.shape)
+    used = ((ignore_bboxes[..., 2] > ignore_bboxes[..., 0])
+            & (ignore_bboxes[..., 3] > ignore_bboxes[..., 1]))
+    return (inside & used[..., None, None]).any(dim=1)
+
+
 def _select_hardest(logits: Tensor, candidates: Tensor,
                     num_points: int) -> Tuple[Tensor, Tensor]:
     """The ``num_points`` highest logits among the candidates.
@@ -152,6 +179,8 @@ class HardMaxPointLoss(nn.Module):
     * Positives: the ``num_points`` highest-scoring inside points, target 1.
       Negatives: the ``num_points`` highest-scoring outside points, target 0.
       With fewer candidates than ``num_points`` the missing slots are empty.
+      Points inside an ``ignore_bboxes`` box (and not inside the target's)
+      are never negatives.
     * Margin: a positive is trained while ``p <= margin``, a negative while
       ``p >= 1 - margin``; past that its loss and gradient are 0. At the
       default 0.5 a zero-initialised map (p = 0.5) is still trained.
@@ -188,7 +217,8 @@ class HardMaxPointLoss(nn.Module):
                 points: TensorOrList,
                 weight: Optional[Tensor] = None,
                 avg_factor: Optional[float] = None,
-                reduction_override: Optional[str] = None) -> Tensor:
+                reduction_override: Optional[str] = None,
+                ignore_bboxes: Optional[Tensor] = None) -> Tensor:
         """Compute the loss.
 
         Args:
@@ -203,6 +233,11 @@ class HardMaxPointLoss(nn.Module):
             avg_factor (float, optional): Divisor for 'mean'. Defaults to the
                 number of selected points.
             reduction_override (str, optional): Replaces ``self.reduction``.
+            ignore_bboxes (Tensor, optional): (N, M, 4) other objects per
+                image (x1, y1, x2, y2, zero rows as padding) whose points
+                are never negatives: look-alikes that appearance cannot
+                tell from the target. Points inside the target's box stay
+                positive candidates.
 
         Returns:
             Tensor: The loss; (N, L, 2, num_points) for 'none'. An empty
@@ -219,6 +254,13 @@ class HardMaxPointLoss(nn.Module):
             f'{tuple(gt_bboxes.shape)}')
         inside = inside_mask(grid, real, gt_bboxes.to(grid.dtype))
         outside = real[None] & ~inside
+        if ignore_bboxes is not None:
+            assert (ignore_bboxes.dim() == 3
+                    and ignore_bboxes.shape[0] == logits.size(0)
+                    and ignore_bboxes.shape[2] == 4), (
+                    f'ignore_bboxes must be ({logits.size(0)}, M, 4), got '
+                    f'{tuple(ignore_bboxes.shape)}')
+            outside &= ~ignored_mask(grid, real, ignore_bboxes)
 
         pos, pos_valid = _select_hardest(logits, inside, self.num_points)
         neg, neg_valid = _select_hardest(logits, outside, self.num_points)

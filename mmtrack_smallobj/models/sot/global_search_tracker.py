@@ -22,8 +22,8 @@ from torch import Tensor
 from . import reid_strategy as reid
 from .first_frame_adaptation import adapt_head, check_adaptation_cfg
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                merge_test_cfg, resize_to_test_scale,
-                                single_frames)
+                                merge_test_cfg, other_object_boxes,
+                                resize_to_test_scale, single_frames)
 from .whole_frame_utils import test_scale_shape  # noqa: F401 (re-exported)
 
 DEFAULT_TEST_CFG = dict(
@@ -36,6 +36,8 @@ DEFAULT_TEST_CFG = dict(
     absent_score_thr=None,
     first_frame_adaptation=None)
 STRATEGIES = ('top1', 'position', 'reid')
+DEFAULT_TRAIN_CFG = dict(other_objects='ignore')
+OTHER_OBJECTS = ('ignore', 'negative')
 
 
 @MODELS.register_module()
@@ -73,7 +75,13 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             ``FixedLossWeighting`` config balancing the detection and re-id
             losses; None sums them.
         frozen_modules (str | Sequence[str], optional): Modules to freeze.
-        train_cfg (dict, optional): Unused; accepted for mmtrack symmetry.
+        train_cfg (dict, optional): ``other_objects``: what the score maps
+            learn at the other objects of a search frame (MOT-style data,
+            where every object follows the target's box): 'ignore' (the
+            default) leaves their points out of the classification loss,
+            as DMTrack's detector finds every look-alike and leaves telling
+            them apart to re-id; 'negative' makes them background. SOT
+            pairs carry the target alone, so it changes nothing there.
         test_cfg (dict, optional): ``short_side`` (default 512),
             ``max_long_side`` (1333, None for no cap), ``size_divisor``
             (32), ``test_mode`` ('OPE' or 'VOT'); ``strategy``, how the
@@ -130,7 +138,12 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         check_test_scale(self.test_cfg)
         self.adaptation_cfg = check_adaptation_cfg(
             self.test_cfg['first_frame_adaptation'])
-        self.train_cfg = train_cfg
+        self.train_cfg = merge_test_cfg('GlobalSearchTracker', train_cfg,
+                                        DEFAULT_TRAIN_CFG, 'train_cfg')
+        if self.train_cfg['other_objects'] not in OTHER_OBJECTS:
+            raise ValueError('train_cfg.other_objects must be one of '
+                             f"{OTHER_OBJECTS}, got "
+                             f"{self.train_cfg['other_objects']!r}")
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 
@@ -172,6 +185,9 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             search_boxes.append(sample.search_gt_instances.bboxes[0])
         template_boxes = torch.stack(template_boxes).float()
         search_boxes = torch.stack(search_boxes).float()
+        ignore_boxes = None
+        if self.train_cfg['other_objects'] == 'ignore':
+            ignore_boxes = other_object_boxes(data_samples)
         if template_img.shape == search_img.shape:
             # One backbone pass over both halves is faster than two.
             feats = self.extract_feat(torch.cat([template_img, search_img]))
@@ -182,7 +198,7 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             template_feats = self.extract_feat(template_img)
             search_feats = self.extract_feat(search_img)
         losses = self.head.loss(template_feats, search_feats,
-                                template_boxes, search_boxes)
+                                template_boxes, search_boxes, ignore_boxes)
         if self.reid_head is None:
             return losses
         id_losses = reid.reid_losses(self.reid_head, search_feats[0],

@@ -17,14 +17,18 @@ from mmtrack.utils import OptConfigType, SampleList
 from torch import Tensor
 
 
-def merge_test_cfg(owner: str, test_cfg: OptConfigType,
-                   defaults: dict) -> dict:
+def merge_test_cfg(owner: str,
+                   test_cfg: OptConfigType,
+                   defaults: dict,
+                   section: str = 'test_cfg') -> dict:
     """A tracker's test config: its defaults updated by the given one.
 
     Args:
         owner (str): The tracker's name, for the error.
         test_cfg (dict, optional): The config's ``test_cfg`` (copied).
         defaults (dict): Every known key with its default.
+        section (str): The config key named in the error; 'train_cfg'
+            when merging a train config.
 
     Returns:
         dict: The merged test config.
@@ -35,7 +39,7 @@ def merge_test_cfg(owner: str, test_cfg: OptConfigType,
     """
     unknown = set(test_cfg or {}) - set(defaults)
     if unknown:
-        raise KeyError(f'unknown {owner} test_cfg keys {sorted(unknown)}; '
+        raise KeyError(f'unknown {owner} {section} keys {sorted(unknown)}; '
                        f'known: {sorted(defaults)}')
     return {**defaults, **copy.deepcopy(test_cfg or {})}
 
@@ -77,6 +81,28 @@ def single_frames(inputs: Dict[str, Tensor], *names: str) -> List[Tensor]:
             raise ValueError(f'inputs[{name!r}] must be (N, 1, C, H, W),'
                              f' got {tuple(img.shape)}')
     return [img[:, 0] for img in imgs]
+
+
+def other_object_boxes(data_samples: SampleList) -> Optional[Tensor]:
+    """The search frames' objects after the target, padded to one tensor.
+
+    Args:
+        data_samples (list[TrackDataSample]): With ``search_gt_instances``
+            whose first box is the target's.
+
+    Returns:
+        Tensor, optional: (N, M, 4) boxes x1, y1, x2, y2, M the most other
+        objects of a sample, zero rows where a sample has fewer; None when
+        no sample has another object (SOT pairs).
+    """
+    others = [sample.search_gt_instances.bboxes[1:] for sample in data_samples]
+    most = max(len(boxes) for boxes in others)
+    if most == 0:
+        return None
+    padded = others[0].new_zeros(len(others), most, 4).float()
+    for i, boxes in enumerate(others):
+        padded[i, :len(boxes)] = boxes
+    return padded
 
 
 def test_scale_shape(height: int, width: int, short_side: int,

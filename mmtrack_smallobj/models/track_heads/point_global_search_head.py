@@ -21,7 +21,7 @@ from torch import Tensor
 
 from ..layers import TemplateCorrelation, nms, roi_align
 from ..losses.hard_max_point_loss import (HardMaxPointLoss, grid_points,
-                                          inside_mask)
+                                          ignored_mask, inside_mask)
 
 TEMPLATE_POOLINGS = ('box', 'native')
 DEFAULT_TEST_CFG = dict(pre_nms_top_k=100, nms_iou_thr=0.5, max_candidates=10)
@@ -318,15 +318,22 @@ class PointGlobalSearchHead(BaseModule):
     def _level_points(self, score: Tensor, stride: int) -> Tensor:
         return grid_points(score.shape[-2:], stride, device=score.device)
 
-    def loss_by_feat(self, cls_scores: Sequence[Tensor],
-                     distances: Sequence[Tensor],
-                     gt_bboxes: Tensor) -> Dict[str, Tensor]:
+    def loss_by_feat(
+            self,
+            cls_scores: Sequence[Tensor],
+            distances: Sequence[Tensor],
+            gt_bboxes: Tensor,
+            ignore_bboxes: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Per-level classification and box losses.
 
         Args:
             cls_scores (Sequence[Tensor]): (N, 1, H_l, W_l) logits per level.
             distances (Sequence[Tensor]): (N, 4, H_l, W_l) per level.
             gt_bboxes (Tensor): (N, 4) search-frame boxes x1, y1, x2, y2.
+            ignore_bboxes (Tensor, optional): (N, M, 4) other objects of
+                the search frames (zero rows as padding) whose points are
+                not background for the score maps; points inside the
+                target's box still are the target.
 
         Returns:
             dict[str, Tensor]: ``loss_cls_s<stride>`` and
@@ -337,7 +344,7 @@ class PointGlobalSearchHead(BaseModule):
         for score, dist, stride in zip(cls_scores, distances, self.strides):
             points, inside = self._level_targets(score, stride, gt_bboxes)
             losses[f'loss_cls_s{stride}'] = self._cls_loss(
-                score, points, inside, gt_bboxes)
+                score, points, inside, gt_bboxes, ignore_bboxes)
             losses[f'loss_bbox_s{stride}'] = self._bbox_loss(
                 dist, points, inside, gt_bboxes)
         return losses
@@ -371,15 +378,29 @@ class PointGlobalSearchHead(BaseModule):
                              gt_bboxes)[:, 0]
         return points, inside
 
-    def _cls_loss(self, score: Tensor, points: Tensor, inside: Tensor,
-                  gt_bboxes: Tensor) -> Tensor:
+    def _cls_loss(self,
+                  score: Tensor,
+                  points: Tensor,
+                  inside: Tensor,
+                  gt_bboxes: Tensor,
+                  ignore_bboxes: Optional[Tensor] = None) -> Tensor:
         if isinstance(self.loss_cls, HardMaxPointLoss):
-            return self.loss_cls(score, gt_bboxes, points)
+            return self.loss_cls(
+                score, gt_bboxes, points, ignore_bboxes=ignore_bboxes)
         # mmdet's sigmoid convention: label 0 is the target, 1 background.
         labels = (~inside).long().flatten()
         num_pos = inside.sum().clamp(min=1).float()
+        extra = {}
+        if ignore_bboxes is not None:
+            ignored = ignored_mask(points[None],
+                                   inside.new_ones(1, len(points)),
+                                   ignore_bboxes)[:, 0]
+            extra['weight'] = (inside | ~ignored).float().flatten()
         return self.loss_cls(
-            score.flatten(1).reshape(-1, 1), labels, avg_factor=num_pos)
+            score.flatten(1).reshape(-1, 1),
+            labels,
+            avg_factor=num_pos,
+            **extra)
 
     def _bbox_loss(self, dist: Tensor, points: Tensor, inside: Tensor,
                    gt_bboxes: Tensor) -> Tensor:
@@ -398,9 +419,12 @@ class PointGlobalSearchHead(BaseModule):
             target[valid],
             avg_factor=valid.sum().clamp(min=1).float())
 
-    def loss(self, template_feats: Sequence[Tensor],
-             search_feats: Sequence[Tensor], template_bboxes: Tensor,
-             search_bboxes: Tensor) -> Dict[str, Tensor]:
+    def loss(self,
+             template_feats: Sequence[Tensor],
+             search_feats: Sequence[Tensor],
+             template_bboxes: Tensor,
+             search_bboxes: Tensor,
+             ignore_bboxes: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Losses of a batch of template/search frame pairs.
 
         Args:
@@ -408,13 +432,15 @@ class PointGlobalSearchHead(BaseModule):
             search_feats (Sequence[Tensor]): Search-frame feature maps.
             template_bboxes (Tensor): (N, 4) template boxes, x1, y1, x2, y2.
             search_bboxes (Tensor): (N, 4) search boxes, x1, y1, x2, y2.
+            ignore_bboxes (Tensor, optional): See :meth:`loss_by_feat`.
 
         Returns:
             dict[str, Tensor]: Per-level losses.
         """
         templates = self.pool_templates(template_feats, template_bboxes)
         cls_scores, distances = self(templates, search_feats)
-        return self.loss_by_feat(cls_scores, distances, search_bboxes)
+        return self.loss_by_feat(cls_scores, distances, search_bboxes,
+                                 ignore_bboxes)
 
     def predict(self,
                 templates: Sequence[Tensor],

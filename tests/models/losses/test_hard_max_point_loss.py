@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from mmtrack_smallobj.models.losses import HardMaxPointLoss, grid_points
-from mmtrack_smallobj.models.losses.hard_max_point_loss import inside_mask
+from mmtrack_smallobj.models.losses.hard_max_point_loss import (ignored_mask,
+                                                          inside_mask)
 
 STRIDE = 8
 POINTS = grid_points((8, 8), STRIDE)  # x, y in 4, 12, ..., 60
@@ -199,3 +200,46 @@ def test_training_a_score_map_moves_the_argmax_into_the_box():
         optimizer.step()
     assert argmax_inside(score)
     assert loss(score, box, points).item() == 0
+
+
+def test_a_look_alike_in_ignore_bboxes_is_not_the_negative():
+    # (7, 0) is a look-alike scoring highest outside the target's box; with
+    # its box ignored the negative is the runner-up background point (6, 6).
+    score = _map_with({(3, 3): -0.2, (7, 0): 1.0, (6, 6): 0.8})
+    box = torch.tensor([[16., 16., 40., 40.]])
+    look_alike = torch.tensor([[[52., -4., 64., 8.]]])
+    HardMaxPointLoss()(score, box, POINTS, ignore_bboxes=look_alike).backward()
+    assert _grad_positions(score) == {_flat(3, 3): -1, _flat(6, 6): 1}
+
+
+def test_ignore_bboxes_padding_rows_and_overlap_with_the_target():
+    # Image 0: a zero padding row ignores nothing. Image 1: an ignored box
+    # over the target's own points leaves them positive candidates.
+    score = torch.cat([
+        _map_with({(3, 3): -0.2, (7, 0): 1.0}).detach(),
+        _map_with({(3, 3): -0.2, (7, 0): 1.0}).detach()
+    ]).requires_grad_()
+    boxes = torch.tensor([[16., 16., 40., 40.]] * 2)
+    ignore = torch.tensor([[[0., 0., 0., 0.]], [[0., 0., 40., 40.]]])
+    HardMaxPointLoss()(score, boxes, POINTS, ignore_bboxes=ignore).backward()
+    grad = score.grad.flatten(1)
+    assert grad[0, _flat(7, 0)] > 0 and grad[1, _flat(7, 0)] > 0
+    assert grad[0, _flat(3, 3)] < 0 and grad[1, _flat(3, 3)] < 0
+
+
+def test_ignored_mask_follows_the_inside_rule():
+    real = torch.ones(1, 64, dtype=torch.bool)
+    tiny = torch.tensor([[[13., 13., 14., 14.], [0., 0., 0., 0.]]])
+    mask = ignored_mask(POINTS[None], real, tiny)
+    # A box smaller than a cell ignores its nearest point; padding nothing.
+    assert mask.shape == (1, 1, 64)
+    assert mask[0, 0].nonzero().flatten().tolist() == [_flat(1, 1)]
+    empty = ignored_mask(POINTS[None], real, torch.zeros(1, 0, 4))
+    assert empty.shape == (1, 1, 64) and not empty.any()
+
+
+def test_ignore_bboxes_of_the_wrong_shape_are_refused():
+    score = _map_with({(3, 3): 1.0})
+    box = torch.tensor([[16., 16., 40., 40.]])
+    with pytest.raises(AssertionError, match='ignore_bboxes must be'):
+        HardMaxPointLoss()(score, box, POINTS, ignore_bboxes=box)

@@ -302,3 +302,35 @@ def test_bad_association_config_fails_at_build():
     association = dict(type='ReIDAssociationTracker', max_mised=3)
     with pytest.raises(TypeError, match='max_mised'):
         MODELS.build(dict(TINY, **dict(REID, association=association)))
+
+
+@pytest.mark.parametrize('other_objects', ['ignore', 'negative'])
+def test_other_objects_of_mot_frames_reach_the_head_only_when_ignored(
+        other_objects, monkeypatch):
+    model = _model(train_cfg=dict(other_objects=other_objects)).train()
+    seen = []
+    head_loss = model.head.loss
+
+    def recording_loss(*args):
+        seen.append(args[4] if len(args) > 4 else None)
+        return head_loss(*args)
+
+    monkeypatch.setattr(model.head, 'loss', recording_loss)
+    model.loss(_inputs(2), [_sample(MOT, [0, 3, 5]), _sample(MOT[:1])])
+    model.loss(_inputs(2), [_sample(MOT[:1])] * 2)
+    if other_objects == 'negative':
+        assert seen == [None, None]
+        return
+    # Sample 0's two other objects, sample 1's zero padding; SOT-only
+    # batches have nothing to ignore.
+    expected = torch.tensor([MOT[1:], [[0.] * 4] * 2])
+    assert torch.equal(seen[0], expected) and seen[1] is None
+
+
+@pytest.mark.parametrize('train_cfg,error,match', [
+    (dict(other_objects='positive'), ValueError, 'train_cfg.other_objects'),
+    (dict(other_object='ignore'), KeyError, 'train_cfg keys'),
+])
+def test_bad_train_cfg_is_named(train_cfg, error, match):
+    with pytest.raises(error, match=match):
+        _model(train_cfg=train_cfg)

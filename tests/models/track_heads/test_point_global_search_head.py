@@ -499,3 +499,32 @@ def test_normalized_features_make_dw_scores_blind_to_feature_scale():
         first, _ = plain(templates, _feats(1, seed=2))
         second, _ = plain(templates, [f * 7.0 for f in _feats(1, seed=2)])
     assert not torch.allclose(first[0], second[0], atol=1e-3)
+
+
+@pytest.mark.parametrize('loss_cls', DENSE_LOSSES + [
+    dict(type='HardMaxPointLoss')
+])
+def test_other_objects_in_ignore_bboxes_get_no_score_gradient(loss_cls):
+    # A look-alike at (40..60, 40..60) scores high; as background it would
+    # be pushed down, ignored it is left alone, whatever the loss.
+    head = _head(loss_cls=loss_cls)
+    target = torch.tensor([[4., 4., 20., 20.]])
+    other = torch.tensor([[[40., 40., 60., 60.]]])
+    grads = []
+    for ignore in (None, other):
+        logits = [torch.zeros(16, 16), torch.zeros(8, 8)]
+        logits[0][11:15, 11:15] = 3.0
+        logits[1][5:7, 5:7] = 3.0
+        scores, distances = _maps(logits)
+        for score in scores:
+            score.requires_grad_()
+        losses = head.loss_by_feat(scores, distances, target, ignore)
+        sum(v for k, v in losses.items() if 'cls' in k).backward()
+        grads.append([score.grad[0, 0] for score in scores])
+    for stride_index, (lo, hi) in enumerate([(11, 15), (5, 7)]):
+        background = grads[0][stride_index][lo:hi, lo:hi]
+        ignored = grads[1][stride_index][lo:hi, lo:hi]
+        assert (background > 0).any()
+        assert torch.count_nonzero(ignored) == 0
+        # The target's points are trained as before.
+        assert (grads[1][stride_index][1:4, 1:4] < 0).any()
