@@ -1,0 +1,175 @@
+"""The training losses of :class:`PointGlobalSearchHead`, by points.
+
+Kept apart from the head's layers and inference: how every level's points
+become targets (inside the target's box, inside an ignored other object, or
+background), the score-map loss (the max-point loss or a dense mmdet loss)
+and the box regression of the inside points nearest the box centre.
+"""
+from typing import Dict, Optional, Sequence, Tuple
+
+import torch
+from torch import Tensor
+
+from ..losses.hard_max_point_loss import (HardMaxPointLoss, grid_points,
+                                          ignored_mask, inside_mask)
+
+
+def decode_points(points: Tensor, distances: Tensor) -> Tensor:
+    """Boxes from points and their distances to the four sides.
+
+    Distances may be negative (a point just outside a box smaller than a
+    cell); the corners are sorted so that the box is always valid.
+
+    Args:
+        points (Tensor): (..., 2) x, y.
+        distances (Tensor): (..., 4) left, top, right, bottom.
+
+    Returns:
+        Tensor: (..., 4) boxes x1, y1, x2, y2.
+    """
+    xa = points[..., 0] - distances[..., 0]
+    ya = points[..., 1] - distances[..., 1]
+    xb = points[..., 0] + distances[..., 2]
+    yb = points[..., 1] + distances[..., 3]
+    return torch.stack([
+        torch.minimum(xa, xb),
+        torch.minimum(ya, yb),
+        torch.maximum(xa, xb),
+        torch.maximum(ya, yb)
+    ], dim=-1)
+
+
+class PointHeadLossMixin:
+    """Losses of a head with per-level ``cls``/``reg`` outputs.
+
+    The host sets ``strides``, ``loss_cls``, ``loss_bbox`` and
+    ``num_reg_points`` and implements ``pool_templates`` and ``forward``
+    (score logits and side distances per level).
+    """
+
+    def _level_points(self, score: Tensor, stride: int) -> Tensor:
+        return grid_points(score.shape[-2:], stride, device=score.device)
+
+    def loss_by_feat(
+            self,
+            cls_scores: Sequence[Tensor],
+            distances: Sequence[Tensor],
+            gt_bboxes: Tensor,
+            ignore_bboxes: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Per-level classification and box losses.
+
+        Args:
+            cls_scores (Sequence[Tensor]): (N, 1, H_l, W_l) logits per level.
+            distances (Sequence[Tensor]): (N, 4, H_l, W_l) per level.
+            gt_bboxes (Tensor): (N, 4) search-frame boxes x1, y1, x2, y2.
+            ignore_bboxes (Tensor, optional): (N, M, 4) other objects of
+                the search frames (zero rows as padding) whose points are
+                not background for the score maps; points inside the
+                target's box still are the target.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls_s<stride>`` and
+            ``loss_bbox_s<stride>`` for every level.
+        """
+        losses = {}
+        gt_bboxes = gt_bboxes.float()
+        for score, dist, stride in zip(cls_scores, distances, self.strides):
+            points, inside = self._level_targets(score, stride, gt_bboxes)
+            losses[f'loss_cls_s{stride}'] = self._cls_loss(
+                score, points, inside, gt_bboxes, ignore_bboxes)
+            losses[f'loss_bbox_s{stride}'] = self._bbox_loss(
+                dist, points, inside, gt_bboxes)
+        return losses
+
+    def cls_loss_by_feat(self, cls_scores: Sequence[Tensor],
+                         gt_bboxes: Tensor) -> Dict[str, Tensor]:
+        """The classification losses of :meth:`loss_by_feat` alone, for
+        training the score layers without the distances.
+
+        Args:
+            cls_scores (Sequence[Tensor]): (N, 1, H_l, W_l) logits per level.
+            gt_bboxes (Tensor): (N, 4) boxes x1, y1, x2, y2.
+
+        Returns:
+            dict[str, Tensor]: ``loss_cls_s<stride>`` for every level.
+        """
+        losses = {}
+        gt_bboxes = gt_bboxes.float()
+        for score, stride in zip(cls_scores, self.strides):
+            points, inside = self._level_targets(score, stride, gt_bboxes)
+            losses[f'loss_cls_s{stride}'] = self._cls_loss(
+                score, points, inside, gt_bboxes)
+        return losses
+
+    def _level_targets(self, score: Tensor, stride: int,
+                       gt_bboxes: Tensor) -> Tuple[Tensor, Tensor]:
+        """A level's points (P, 2) and which are inside each box (N, P)."""
+        points = self._level_points(score, stride)
+        inside = inside_mask(points[None],
+                             points.new_ones(1, len(points), dtype=torch.bool),
+                             gt_bboxes)[:, 0]
+        return points, inside
+
+    def _cls_loss(self,
+                  score: Tensor,
+                  points: Tensor,
+                  inside: Tensor,
+                  gt_bboxes: Tensor,
+                  ignore_bboxes: Optional[Tensor] = None) -> Tensor:
+        if isinstance(self.loss_cls, HardMaxPointLoss):
+            return self.loss_cls(
+                score, gt_bboxes, points, ignore_bboxes=ignore_bboxes)
+        # mmdet's sigmoid convention: label 0 is the target, 1 background.
+        labels = (~inside).long().flatten()
+        num_pos = inside.sum().clamp(min=1).float()
+        extra = {}
+        if ignore_bboxes is not None:
+            ignored = ignored_mask(points[None],
+                                   inside.new_ones(1, len(points)),
+                                   ignore_bboxes)[:, 0]
+            extra['weight'] = (inside | ~ignored).float().flatten()
+        return self.loss_cls(
+            score.flatten(1).reshape(-1, 1),
+            labels,
+            avg_factor=num_pos,
+            **extra)
+
+    def _bbox_loss(self, dist: Tensor, points: Tensor, inside: Tensor,
+                   gt_bboxes: Tensor) -> Tensor:
+        centre = (gt_bboxes[:, :2] + gt_bboxes[:, 2:]) / 2
+        sq_dist = ((points[None] - centre[:, None])**2).sum(-1)
+        sq_dist = sq_dist.masked_fill(~inside, float('inf'))
+        k = min(self.num_reg_points, points.size(0))
+        nearest = sq_dist.topk(k, dim=1, largest=False)
+        valid = torch.isfinite(nearest.values)
+        pred_dist = dist.flatten(2).transpose(1, 2).gather(
+            1, nearest.indices[..., None].expand(-1, -1, 4))
+        pred_boxes = decode_points(points[nearest.indices], pred_dist)
+        target = gt_bboxes[:, None].expand_as(pred_boxes)
+        return self.loss_bbox(
+            pred_boxes[valid],
+            target[valid],
+            avg_factor=valid.sum().clamp(min=1).float())
+
+    def loss(self,
+             template_feats: Sequence[Tensor],
+             search_feats: Sequence[Tensor],
+             template_bboxes: Tensor,
+             search_bboxes: Tensor,
+             ignore_bboxes: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """Losses of a batch of template/search frame pairs.
+
+        Args:
+            template_feats (Sequence[Tensor]): Template-frame feature maps.
+            search_feats (Sequence[Tensor]): Search-frame feature maps.
+            template_bboxes (Tensor): (N, 4) template boxes, x1, y1, x2, y2.
+            search_bboxes (Tensor): (N, 4) search boxes, x1, y1, x2, y2.
+            ignore_bboxes (Tensor, optional): See :meth:`loss_by_feat`.
+
+        Returns:
+            dict[str, Tensor]: Per-level losses.
+        """
+        templates = self.pool_templates(template_feats, template_bboxes)
+        cls_scores, distances = self(templates, search_feats)
+        return self.loss_by_feat(cls_scores, distances, search_bboxes,
+                                 ignore_bboxes)
