@@ -22,7 +22,7 @@ from torch import Tensor
 from . import reid_strategy as reid
 from .first_frame_adaptation import adapt_head, check_adaptation_cfg
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                merge_test_cfg, other_object_boxes,
+                                merge_cfg_defaults, other_object_boxes,
                                 resize_to_test_scale, single_frames)
 from .whole_frame_utils import test_scale_shape  # noqa: F401 (re-exported)
 
@@ -116,8 +116,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(head)
-        self.test_cfg = merge_test_cfg('GlobalSearchTracker', test_cfg,
-                                       DEFAULT_TEST_CFG)
+        self.test_cfg = merge_cfg_defaults('GlobalSearchTracker', test_cfg,
+                                           DEFAULT_TEST_CFG)
         if self.test_cfg['strategy'] not in STRATEGIES:
             raise ValueError(f"test_cfg.strategy must be one of {STRATEGIES}"
                              f", got {self.test_cfg['strategy']!r}")
@@ -138,8 +138,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         check_test_scale(self.test_cfg)
         self.adaptation_cfg = check_adaptation_cfg(
             self.test_cfg['first_frame_adaptation'])
-        self.train_cfg = merge_test_cfg('GlobalSearchTracker', train_cfg,
-                                        DEFAULT_TRAIN_CFG, 'train_cfg')
+        self.train_cfg = merge_cfg_defaults('GlobalSearchTracker', train_cfg,
+                                            DEFAULT_TRAIN_CFG, 'train_cfg')
         if self.train_cfg['other_objects'] not in OTHER_OBJECTS:
             raise ValueError('train_cfg.other_objects must be one of '
                              f"{OTHER_OBJECTS}, got "

@@ -22,7 +22,7 @@ from mmtrack.utils import (ConfigType, InstanceList, OptConfigType,
 from torch import Tensor
 
 from ..motion import init_history, push_history
-from .whole_frame_utils import (WholeFrameTrackerMixin, merge_test_cfg,
+from .whole_frame_utils import (WholeFrameTrackerMixin, merge_cfg_defaults,
                                 single_frames)
 
 DEFAULT_TEST_CFG = dict(test_mode='OPE')
@@ -59,8 +59,8 @@ class MotionHeatmapTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
-        self.test_cfg = merge_test_cfg('MotionHeatmapTracker', test_cfg,
-                                       DEFAULT_TEST_CFG)
+        self.test_cfg = merge_cfg_defaults('MotionHeatmapTracker', test_cfg,
+                                           DEFAULT_TEST_CFG)
         self.motion_net = MODELS.build(copy.deepcopy(motion_net))
 
     def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList,

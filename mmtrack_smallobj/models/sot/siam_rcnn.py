@@ -24,7 +24,7 @@ from torch import Tensor
 
 from ..motion import init_history, push_history
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                merge_test_cfg, resize_to_test_scale,
+                                merge_cfg_defaults, resize_to_test_scale,
                                 single_frames)
 
 DEFAULT_TEST_CFG = dict(
@@ -86,7 +86,8 @@ class SiamRCNN(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
-        self.test_cfg = merge_test_cfg('SiamRCNN', test_cfg, DEFAULT_TEST_CFG)
+        self.test_cfg = merge_cfg_defaults('SiamRCNN', test_cfg,
+                                           DEFAULT_TEST_CFG)
         check_test_scale(self.test_cfg)
         if not 0 <= self.test_cfg['motion_weight'] <= 1:
             raise ValueError('test_cfg.motion_weight must be in [0, 1], got '

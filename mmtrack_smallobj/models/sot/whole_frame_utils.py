@@ -17,31 +17,33 @@ from mmtrack.utils import OptConfigType, SampleList
 from torch import Tensor
 
 
-def merge_test_cfg(owner: str,
-                   test_cfg: OptConfigType,
-                   defaults: dict,
-                   section: str = 'test_cfg') -> dict:
-    """A tracker's test config: its defaults updated by the given one.
+def merge_cfg_defaults(owner: str,
+                       cfg: OptConfigType,
+                       defaults: dict,
+                       section: str = 'test_cfg') -> dict:
+    """A tracker's test (or train) config: its defaults updated by the
+    given one.
 
     Args:
         owner (str): The tracker's name, for the error.
-        test_cfg (dict, optional): The config's ``test_cfg`` (copied).
+        cfg (dict, optional): The config's ``test_cfg`` or ``train_cfg``
+            (copied).
         defaults (dict): Every known key with its default.
-        section (str): The config key named in the error; 'train_cfg'
-            when merging a train config.
+        section (str): The config key named in the error. Defaults to
+            'test_cfg'.
 
     Returns:
-        dict: The merged test config.
+        dict: The merged config.
 
     Raises:
         KeyError: for a key ``defaults`` does not know (a typo would
             otherwise be ignored).
     """
-    unknown = set(test_cfg or {}) - set(defaults)
+    unknown = set(cfg or {}) - set(defaults)
     if unknown:
         raise KeyError(f'unknown {owner} {section} keys {sorted(unknown)}; '
                        f'known: {sorted(defaults)}')
-    return {**defaults, **copy.deepcopy(test_cfg or {})}
+    return {**defaults, **copy.deepcopy(cfg or {})}
 
 
 def check_test_scale(test_cfg: dict) -> None:
