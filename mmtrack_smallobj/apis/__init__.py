@@ -12,5 +12,6 @@ from .sot_inference import (TrackedVideo, VideoFrames, build_test_pipeline,
 __all__ = [
     'TrackedVideo', 'VideoFrames', 'build_test_pipeline',
     'checkpoint_reid_num_ids', 'init_tracker', 'list_videos', 'pack_frame',
-    'resolve_device', 'run_frame', 'track_video', 'track_video_timed', 'write_results'
+    'resolve_device', 'run_frame', 'track_video', 'track_video_timed',
+    'write_results'
 ]

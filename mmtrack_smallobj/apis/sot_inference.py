@@ -34,8 +34,9 @@ write_results = write_result_files
 
 __all__ = [
     'DEFAULT_TEST_PIPELINE', 'VideoFrames', 'TrackedVideo', 'list_videos',
-    'checkpoint_reid_num_ids', 'init_tracker', 'build_test_pipeline', 'pack_frame', 'run_frame',
-    'track_video', 'track_video_timed', 'write_results'
+    'checkpoint_reid_num_ids', 'init_tracker', 'build_test_pipeline',
+    'pack_frame', 'resolve_device', 'run_frame', 'track_video',
+    'track_video_timed', 'write_results'
 ]
 
 Frame = Union[str, np.ndarray]

@@ -18,7 +18,6 @@ complete; and outdated checkpoints are deleted only after that.
 import glob
 import os
 import os.path as osp
-import tempfile
 from typing import Dict, List, Union
 
 from mmengine.dist import is_main_process
@@ -26,7 +25,8 @@ from mmengine.fileio import LocalBackend, register_backend
 from mmengine.hooks import CheckpointHook
 from mmtrack.registry import HOOKS
 
-from ..evaluation.functional.file_io import user_file_mode
+from ..evaluation.functional.file_io import (TMP_PREFIX, TMP_SUFFIX,
+                                             write_atomic)
 
 __all__ = [
     'write_bytes_atomic', 'remove_stale_temporaries', 'AtomicLocalBackend',
@@ -34,26 +34,6 @@ __all__ = [
 ]
 
 ATOMIC_BACKEND = 'atomic_local'
-# Temporary files start with a dot and end in '.tmp', never in '.pth', so that
-# nothing that globs for checkpoints (resume, publishing, users) picks them up.
-_TMP_PREFIX = '.'
-_TMP_SUFFIX = '.tmp'
-
-
-def _fsync_dir(folder: str) -> None:
-    """Flush a folder's entries, so that a rename in it survives a crash."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        # Some platforms and file systems cannot open folders; the rename is
-        # still atomic there, only its durability after a power cut is not.
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_bytes_atomic(path: str, data: bytes) -> None:
@@ -70,26 +50,8 @@ def write_bytes_atomic(path: str, data: bytes) -> None:
         path (str): Destination; its folder is created when missing.
         data (bytes): The whole content.
     """
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f'{_TMP_PREFIX}{osp.basename(path)}.',
-        suffix=_TMP_SUFFIX,
-        dir=folder)
-    try:
-        os.chmod(tmp, user_file_mode())
-        with os.fdopen(fd, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # BaseException: a KeyboardInterrupt midway must not leave the
-        # temporary file behind either.
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
-    _fsync_dir(folder)
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    write_atomic(path, lambda f: f.write(data), durable=True)
 
 
 def remove_stale_temporaries(folder: str) -> List[str]:
@@ -107,7 +69,7 @@ def remove_stale_temporaries(folder: str) -> List[str]:
     removed = []
     for target in ('*.pth', 'last_checkpoint'):
         pattern = osp.join(
-            glob.escape(folder), f'{_TMP_PREFIX}{target}.*{_TMP_SUFFIX}')
+            glob.escape(folder), f'{TMP_PREFIX}{target}.*{TMP_SUFFIX}')
         for path in sorted(glob.glob(pattern)):
             if osp.isfile(path):
                 os.remove(path)

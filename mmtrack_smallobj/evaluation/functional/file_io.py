@@ -24,7 +24,7 @@ import numpy as np
 
 __all__ = [
     'EvaluationInputError', 'read_box_file', 'read_score_file',
-    'read_flag_file', 'write_text_atomic', 'write_strict_json',
+    'read_flag_file', 'write_atomic', 'write_text_atomic', 'write_strict_json',
     'write_zip_atomic', 'write_result_files'
 ]
 
@@ -182,25 +182,66 @@ def user_file_mode() -> int:
     return 0o666 & ~mask
 
 
-def _write_atomic(path: str, write: Callable[[BinaryIO], None]) -> None:
+# Temporary files of the atomic writers: a dot, the target's name, a random
+# part and '.tmp', so that nothing globbing for the targets (checkpoints,
+# results) picks them up.
+TMP_PREFIX = '.'
+TMP_SUFFIX = '.tmp'
+
+
+def _fsync_dir(folder: str) -> None:
+    """Flush a folder's entries, so that a rename in it survives a crash."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        # Some platforms and file systems cannot open folders; the rename is
+        # still atomic there, only its durability after a power cut is not.
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: str,
+                 write: Callable[[BinaryIO], None],
+                 durable: bool = False) -> None:
     """Let ``write`` fill a temporary file beside ``path``, then rename it
     over ``path``: readers see the old file or the whole new one, never a
     half-written one, and concurrent writers never share a temporary name.
     On any failure (an exception, Ctrl-C) the temporary file is removed.
+    The file's mode follows the umask, as ``open``'s would.
+
+    Args:
+        path (str): Destination; its folder must exist.
+        write (Callable[[BinaryIO], None]): Writes the whole content.
+        durable (bool): Also fsync the file before the rename and the
+            folder after it, so that the new file survives a power cut
+            (checkpoints). Defaults to False.
     """
+    folder = osp.dirname(osp.abspath(path))
     fd, tmp = tempfile.mkstemp(
-        prefix=f'.{osp.basename(path)}.',
-        suffix='.tmp',
-        dir=osp.dirname(osp.abspath(path)))
+        prefix=f'{TMP_PREFIX}{osp.basename(path)}.',
+        suffix=TMP_SUFFIX,
+        dir=folder)
     try:
         os.chmod(tmp, user_file_mode())
         with os.fdopen(fd, 'wb') as f:
             write(f)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
+        # BaseException: a KeyboardInterrupt midway must not leave the
+        # temporary file behind either.
         if osp.exists(tmp):
             os.remove(tmp)
         raise
+    if durable:
+        _fsync_dir(folder)
 
 
 def write_text_atomic(path: str, text: str,
@@ -221,7 +262,7 @@ def write_text_atomic(path: str, text: str,
     if newline is None and os.linesep != '\n':
         text = text.replace('\n', os.linesep)
     data = text.encode('utf-8')
-    _write_atomic(path, lambda f: f.write(data))
+    write_atomic(path, lambda f: f.write(data))
 
 
 def _strict(value: Any) -> Any:
@@ -283,7 +324,7 @@ def write_zip_atomic(path: str, members: Dict[str, bytes],
             for name in names:
                 archive.writestr(name, members[name])
 
-    _write_atomic(path, write)
+    write_atomic(path, write)
 
 
 def _format_number(value: float, precision: int) -> str:
