@@ -12,14 +12,15 @@ the target up, as online trackers (MDNet, DiMP) learn on their first frame.
 Only the score layers (one 3x3 convolution per branch) of a per-video copy
 of the head learn, on tower features computed once: the steps cost about as
 much as tracking a few frames, the box regression and the trained model stay
-as they were,
-and nothing carries over from one video to the next.
+as they were, and nothing carries over from one video to the next.
 """
 import copy
 from typing import Optional
 
 import torch
 from torch import Tensor, nn
+
+from .whole_frame_utils import merge_cfg_defaults
 
 DEFAULT_ADAPTATION = dict(steps=20, lr=5e-3)
 
@@ -44,11 +45,8 @@ def check_adaptation_cfg(cfg: Optional[dict]) -> Optional[dict]:
     if not isinstance(cfg, dict):
         raise TypeError('test_cfg.first_frame_adaptation must be a dict or '
                         f'None, got {cfg!r}')
-    unknown = set(cfg) - set(DEFAULT_ADAPTATION)
-    if unknown:
-        raise KeyError('unknown test_cfg.first_frame_adaptation keys '
-                       f'{sorted(unknown)}; known: {sorted(DEFAULT_ADAPTATION)}')
-    cfg = {**DEFAULT_ADAPTATION, **cfg}
+    cfg = merge_cfg_defaults('GlobalSearchTracker', cfg, DEFAULT_ADAPTATION,
+                             'test_cfg.first_frame_adaptation')
     steps, lr = cfg['steps'], cfg['lr']
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError('test_cfg.first_frame_adaptation.steps must be an '
