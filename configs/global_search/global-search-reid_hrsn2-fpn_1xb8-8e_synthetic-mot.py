@@ -10,7 +10,7 @@
 #       --split train --videos 40 --frames 200 --distractors 3
 #   python tools/make_synthetic.py data/synthetic/lasot_distractors_test \
 #       --format lasot --split test --videos 12 --frames 300 --seed 1000 \
-#       --distractors 3 --out-of-view-rate 2 --occlusion-rate 2
+#       --distractors 3
 _base_ = ['./global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py']
 
 # The re-id classifier's size: at least the number of identities in the
