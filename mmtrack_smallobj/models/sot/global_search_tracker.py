@@ -20,7 +20,9 @@ from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 from . import reid_strategy as reid
-from .first_frame_adaptation import adapt_head, check_adaptation_cfg
+from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
+                                     check_size_calibration_cfg,
+                                     rescale_boxes, size_calibration)
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
                                 merge_cfg_defaults, other_object_boxes,
                                 resize_to_test_scale, single_frames)
@@ -34,7 +36,8 @@ DEFAULT_TEST_CFG = dict(
     strategy='top1',
     position_top_k=5,
     absent_score_thr=None,
-    first_frame_adaptation=None)
+    first_frame_adaptation=None,
+    size_calibration=None)
 STRATEGIES = ('top1', 'position', 'reid')
 DEFAULT_TRAIN_CFG = dict(other_objects='ignore')
 OTHER_OBJECTS = ('ignore', 'negative')
@@ -95,7 +98,11 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             never does); ``first_frame_adaptation``: None (the default)
             or ``dict(steps=20, lr=5e-3)``, gradient steps that adapt a
             per-video copy of the head's score layers to the first frame
-            (:mod:`.first_frame_adaptation`).
+            (:mod:`.first_frame_adaptation`); ``size_calibration``: None
+            (the default) or ``dict(max_ratio=2.0)``, width and height
+            factors from the head's box on the first frame against the
+            given one, which rescale every later candidate about its
+            centre (same module).
         data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
@@ -138,6 +145,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         check_test_scale(self.test_cfg)
         self.adaptation_cfg = check_adaptation_cfg(
             self.test_cfg['first_frame_adaptation'])
+        self.size_calibration_cfg = check_size_calibration_cfg(
+            self.test_cfg['size_calibration'])
         self.train_cfg = merge_cfg_defaults('GlobalSearchTracker', train_cfg,
                                             DEFAULT_TRAIN_CFG, 'train_cfg')
         if self.train_cfg['other_objects'] not in OTHER_OBJECTS:
@@ -217,7 +226,7 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         """
         box = self._first_box(img)
         height, width = img.shape[-2:]
-        scaled, factor, _ = resize_to_test_scale(img, self.test_cfg)
+        scaled, factor, valid_size = resize_to_test_scale(img, self.test_cfg)
         feats = self.extract_feat(scaled)
         self.memo.templates = self.head.pool_templates(
             feats, (box * factor)[None])
@@ -225,6 +234,13 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         self.memo.head = self.head if self.adaptation_cfg is None else (
             adapt_head(self.head, self.memo.templates, feats, box * factor,
                        self.adaptation_cfg))
+        self.memo.size_ratio = None
+        if self.size_calibration_cfg is not None:
+            first = self.memo.head.predict(self.memo.templates, feats,
+                                           valid_size)
+            self.memo.size_ratio = size_calibration(
+                first.bboxes, box * factor,
+                self.size_calibration_cfg['max_ratio'])
         self.memo.image_size = (height, width)
         self.memo.last_box = box
         self.memo.absent = False
@@ -269,6 +285,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         candidates = self.memo.head.predict(self.memo.templates, feats,
                                             valid_size)
         boxes_scaled = candidates.bboxes
+        if self.memo.get('size_ratio') is not None:
+            boxes_scaled = rescale_boxes(boxes_scaled, self.memo.size_ratio)
         bounds = boxes_scaled.new_tensor([width, height, width, height])
         boxes = torch.minimum((boxes_scaled / factor).clamp(min=0), bounds)
         candidates.bboxes = boxes

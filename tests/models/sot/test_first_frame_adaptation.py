@@ -9,7 +9,8 @@ from mmtrack.utils import register_all_modules
 
 import mmtrack_smallobj  # noqa: F401
 from mmtrack_smallobj.models.sot.first_frame_adaptation import (
-    adapt_head, check_adaptation_cfg, score_parameters)
+    adapt_head, check_adaptation_cfg, check_size_calibration_cfg,
+    rescale_boxes, score_parameters, size_calibration)
 from tiny_tracker_config import TINY
 
 
@@ -132,3 +133,73 @@ def test_without_adaptation_the_tracker_searches_with_its_head():
     with torch.no_grad():
         model.init(_two_squares())
     assert model.memo.head is model.head
+
+
+@pytest.mark.parametrize('cfg, error, match', [
+    (dict(max_ration=2.0), KeyError, 'max_ration'),
+    (dict(max_ratio=0.5), ValueError, 'max_ratio'),
+    (dict(max_ratio='2'), ValueError, 'max_ratio'),
+    (dict(max_ratio=True), ValueError, 'max_ratio'),
+    (2.0, TypeError, 'dict or None'),
+])
+def test_bad_size_calibration_is_refused_when_the_model_is_built(
+        cfg, error, match):
+    with pytest.raises(error, match=match):
+        _model(size_calibration=cfg)
+
+
+def test_size_calibration_defaults_and_off():
+    assert check_size_calibration_cfg(None) is None
+    assert check_size_calibration_cfg({}) == dict(max_ratio=2.0)
+
+
+def test_size_calibration_takes_the_best_candidate_centred_in_the_box():
+    box = torch.tensor([10., 10., 30., 20.])  # 20 x 10
+    boxes = torch.tensor([
+        [50., 50., 60., 60.],  # best score, outside the box
+        [15., 12., 25., 18.],  # centre (20, 15) inside: 10 x 6
+        [0., 0., 40., 30.],  # centre (20, 15) inside too, but lower
+    ])
+    ratio = size_calibration(boxes, box, max_ratio=4.0)
+    assert torch.allclose(ratio, torch.tensor([2.0, 10 / 6]))
+    # Clamped to [1 / max_ratio, max_ratio].
+    assert torch.allclose(
+        size_calibration(boxes, box, max_ratio=1.5), torch.tensor([1.5,
+                                                                   1.5]))
+    shrink = size_calibration(boxes[2:], box, max_ratio=1.2)
+    assert torch.allclose(shrink, torch.tensor([1 / 1.2, 1 / 1.2]))
+
+
+def test_size_calibration_without_a_candidate_in_the_box_is_neutral():
+    box = torch.tensor([10., 10., 30., 20.])
+    assert torch.equal(size_calibration(torch.zeros(0, 4), box, 2.0),
+                       torch.ones(2))
+    far = torch.tensor([[50., 50., 60., 60.]])
+    assert torch.equal(size_calibration(far, box, 2.0), torch.ones(2))
+
+
+def test_rescale_boxes_keeps_centres():
+    boxes = torch.tensor([[10., 10., 30., 20.], [0., 0., 4., 8.]])
+    out = rescale_boxes(boxes, torch.tensor([2.0, 0.5]))
+    assert torch.allclose(out, torch.tensor([[0., 12.5, 40., 17.5],
+                                             [-2., 2., 6., 6.]]))
+
+
+def test_tracker_rescales_its_boxes_by_the_first_frame_factors():
+    frame, box = _two_squares(), torch.tensor([8., 8., 20., 20.])
+    results = {}
+    for name, cfg in (('plain', None), ('calibrated', dict(max_ratio=8.0))):
+        model = _model(size_calibration=cfg)
+        model.memo = addict.Dict(bbox=box.clone())
+        with torch.no_grad():
+            model.init(frame)
+            results[name] = model.track(frame, [])[0].bboxes[0]
+            ratio = model.memo.size_ratio
+    # The untrained head's box for the first frame is not the given one,
+    # so the factors do something here.
+    assert not torch.allclose(ratio, torch.ones(2))
+    plain, calibrated = results['plain'], results['calibrated']
+    # Same candidate (same frame and weights), its size scaled by the
+    # factors the first frame gave, then clipped to the 64 px image.
+    expected = rescale_boxes(plain[None], ratio)[0].clamp(0, 64)
+    assert torch.allclose(calibrated, expected, atol=1e-4)
