@@ -176,17 +176,3 @@ def size_calibration(boxes: Tensor, bbox: Tensor, max_ratio: float) -> Tensor:
     ratio = (bbox[2:] - bbox[:2]) / size
     return ratio.clamp(1 / max_ratio, max_ratio)
 
-
-def rescale_boxes(boxes: Tensor, ratio: Tensor) -> Tensor:
-    """Boxes with widths and heights times ``ratio``, centres kept.
-
-    Args:
-        boxes (Tensor): (K, 4) x1, y1, x2, y2.
-        ratio (Tensor): (2,) width and height factors.
-
-    Returns:
-        Tensor: (K, 4) the rescaled boxes.
-    """
-    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
-    half = (boxes[:, 2:] - boxes[:, :2]) * ratio.to(boxes) / 2
-    return torch.cat([centres - half, centres + half], dim=1)

@@ -12,6 +12,7 @@ import copy
 from typing import Dict, List, Optional, Sequence
 
 import torch
+from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.structures import InstanceData
 from mmtrack.models.sot.base import BaseSingleObjectTracker
 from mmtrack.registry import MODELS
@@ -22,7 +23,7 @@ from torch import Tensor
 from . import reid_strategy as reid
 from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      check_size_calibration_cfg,
-                                     rescale_boxes, size_calibration)
+                                     size_calibration)
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
                                 merge_cfg_defaults, other_object_boxes,
                                 resize_to_test_scale, single_frames)
@@ -238,9 +239,10 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         if self.size_calibration_cfg is not None:
             first = self.memo.head.predict(self.memo.templates, feats,
                                            valid_size)
-            self.memo.size_ratio = size_calibration(
-                first.bboxes, box * factor,
-                self.size_calibration_cfg['max_ratio'])
+            self.memo.size_ratio = tuple(
+                size_calibration(first.bboxes, box * factor,
+                                 self.size_calibration_cfg['max_ratio'])
+                .tolist())
         self.memo.image_size = (height, width)
         self.memo.last_box = box
         self.memo.absent = False
@@ -286,7 +288,10 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                                             valid_size)
         boxes_scaled = candidates.bboxes
         if self.memo.get('size_ratio') is not None:
-            boxes_scaled = rescale_boxes(boxes_scaled, self.memo.size_ratio)
+            # Widths and heights scaled about the centres.
+            resized = HorizontalBoxes(boxes_scaled, clone=True)
+            resized.resize_(self.memo.size_ratio)
+            boxes_scaled = resized.tensor
         bounds = boxes_scaled.new_tensor([width, height, width, height])
         boxes = torch.minimum((boxes_scaled / factor).clamp(min=0), bounds)
         candidates.bboxes = boxes

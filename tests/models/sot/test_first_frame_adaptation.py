@@ -10,7 +10,7 @@ from mmtrack.utils import register_all_modules
 import mmtrack_smallobj  # noqa: F401
 from mmtrack_smallobj.models.sot.first_frame_adaptation import (
     adapt_head, check_adaptation_cfg, check_size_calibration_cfg,
-    rescale_boxes, score_parameters, size_calibration)
+    score_parameters, size_calibration)
 from tiny_tracker_config import TINY
 
 
@@ -178,13 +178,6 @@ def test_size_calibration_without_a_candidate_in_the_box_is_neutral():
     assert torch.equal(size_calibration(far, box, 2.0), torch.ones(2))
 
 
-def test_rescale_boxes_keeps_centres():
-    boxes = torch.tensor([[10., 10., 30., 20.], [0., 0., 4., 8.]])
-    out = rescale_boxes(boxes, torch.tensor([2.0, 0.5]))
-    assert torch.allclose(out, torch.tensor([[0., 12.5, 40., 17.5],
-                                             [-2., 2., 6., 6.]]))
-
-
 def test_tracker_rescales_its_boxes_by_the_first_frame_factors():
     frame, box = _two_squares(), torch.tensor([8., 8., 20., 20.])
     results = {}
@@ -197,9 +190,12 @@ def test_tracker_rescales_its_boxes_by_the_first_frame_factors():
             ratio = model.memo.size_ratio
     # The untrained head's box for the first frame is not the given one,
     # so the factors do something here.
-    assert not torch.allclose(ratio, torch.ones(2))
+    assert not torch.allclose(torch.tensor(ratio), torch.ones(2))
     plain, calibrated = results['plain'], results['calibrated']
-    # Same candidate (same frame and weights), its size scaled by the
-    # factors the first frame gave, then clipped to the 64 px image.
-    expected = rescale_boxes(plain[None], ratio)[0].clamp(0, 64)
+    # Same candidate (same frame and weights), its width and height scaled
+    # by the factors the first frame gave about its centre, then clipped to
+    # the 64 px image.
+    centre, size = (plain[:2] + plain[2:]) / 2, plain[2:] - plain[:2]
+    half = size * torch.tensor(ratio) / 2
+    expected = torch.cat([centre - half, centre + half]).clamp(0, 64)
     assert torch.allclose(calibrated, expected, atol=1e-4)
