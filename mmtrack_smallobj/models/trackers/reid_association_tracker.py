@@ -7,20 +7,21 @@ picks the target's tracklet by identity. Its re-id association was never
 published; this is our version of it.
 """
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import Optional, Tuple
 
 import numpy as np
-import torch
 from mmtrack.registry import MODELS, TASK_UTILS
 from scipy.optimize import linear_sum_assignment
 
 from .batch_kalman import xyxy_to_cxcyah
-from .tracklet_table import TrackletTable, Tracklets, normalise
+from .candidates import ArrayLike, box_iou, clean_candidates, to_numpy
+from .target_memory import TargetMemory
+from .tracklet_table import TrackletTable, Tracklets
 
-ArrayLike = Union[np.ndarray, torch.Tensor]
 # Cost of a forbidden pair: above any sum of allowed costs, so the Hungarian
 # solver first maximises the number of allowed matches, then their quality.
 FORBIDDEN = 1e6
+REACQUIRE_RULES = ('similarity', 'contrast')
 
 
 @dataclass
@@ -44,29 +45,6 @@ class TargetState:
     tracklets: Tracklets
 
 
-def _to_numpy(array: ArrayLike) -> np.ndarray:
-    if isinstance(array, torch.Tensor):
-        array = array.detach().cpu().numpy()
-    return np.asarray(array, dtype=np.float64)
-
-
-def box_iou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
-    """(T, N) IoU of x1, y1, x2, y2 boxes.
-
-    In numpy because the whole association is: mmdet's ``bbox_overlaps``
-    needs a torch round trip that costs more than this computation.
-    """
-    # Per-coordinate (T, 1) against (N,) arrays: faster than (T, N, 2)
-    # slices at the sizes of a frame's candidates.
-    x1, y1, x2, y2 = (boxes1[:, i:i + 1] for i in range(4))
-    width = np.minimum(x2, boxes2[:, 2]) - np.maximum(x1, boxes2[:, 0])
-    height = np.minimum(y2, boxes2[:, 3]) - np.maximum(y1, boxes2[:, 1])
-    inter = np.maximum(width, 0) * np.maximum(height, 0)
-    area1 = (x2 - x1) * (y2 - y1)
-    area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
-    return inter / np.maximum(area1 + area2 - inter, 1e-12)
-
-
 @MODELS.register_module()
 class ReIDAssociationTracker:
     """Tracks every candidate and keeps the target's identity by re-id.
@@ -79,11 +57,14 @@ class ReIDAssociationTracker:
     ``max_appearance_dist`` or a cost above ``match_thr``. The target's
     row compares candidates with its memory, the better of the first-frame
     embedding and an EMA of its matched embeddings. When the target's
-    tracklet finds no match, the candidate most similar to the memory
-    (at least ``reacquire_thr``) anywhere in the frame becomes the target,
-    if it is unmatched or held by a tracklet born since the target was last
-    seen. Other unmatched candidates scoring ``init_track_thr`` or more
-    start tracklets.
+    tracklet finds no match, a candidate anywhere in the frame becomes the
+    target if it is unmatched or held by a tracklet born since the target
+    was last seen, and it is, by ``reacquire_rule``, the most similar to
+    the memory (at least ``reacquire_thr``) or the one that looks most like
+    the target's matched views and least like the look-alikes seen while
+    it was tracked (:class:`TargetMemory`, contrast above
+    ``reacquire_margin``). Other unmatched candidates scoring
+    ``init_track_thr`` or more start tracklets.
 
     Not a :class:`mmtrack.models.trackers.BaseTracker`: that keeps each
     track as a dict of lists of tensors, built for per-object loops; here
@@ -103,7 +84,12 @@ class ReIDAssociationTracker:
         motion_gate_thr (float, optional): Largest squared Mahalanobis
             distance of a match; None takes the filter's 95% chi-square.
         reacquire_thr (float): Smallest cosine similarity to the target's
-            memory to re-acquire it by appearance.
+            memory to re-acquire it by appearance ('similarity' rule).
+        reacquire_rule (str): 'similarity' (the default) or 'contrast'.
+        reacquire_margin (float): Smallest contrast to re-acquire the target
+            ('contrast' rule), in ``[-2, 2]``.
+        bank_size (int): Embeddings kept of the target's matched views and
+            of its look-alikes ('contrast' rule).
         init_track_thr (float): Smallest score that starts a tracklet.
         max_missed (int): Frames a distractor tracklet may go unmatched
             before it is removed.
@@ -129,6 +115,9 @@ class ReIDAssociationTracker:
                  max_appearance_dist: float = 0.5,
                  motion_gate_thr: Optional[float] = None,
                  reacquire_thr: float = 0.7,
+                 reacquire_rule: str = 'similarity',
+                 reacquire_margin: float = 0.0,
+                 bank_size: int = 300,
                  init_track_thr: float = 0.3,
                  max_missed: int = 30,
                  target_max_missed: int = 10000,
@@ -143,6 +132,11 @@ class ReIDAssociationTracker:
             raise ValueError(f'confirm_hits must be >= 1, got {confirm_hits}')
         if not 0 <= embedding_momentum <= 1:
             raise ValueError('embedding_momentum must be in [0, 1]')
+        if reacquire_rule not in REACQUIRE_RULES:
+            raise ValueError(f'reacquire_rule must be one of '
+                             f'{REACQUIRE_RULES}, got {reacquire_rule!r}')
+        if bank_size < 1:
+            raise ValueError(f'bank_size must be >= 1, got {bank_size}')
         motion = dict(motion or dict(type='KalmanFilter', center_only=True))
         self.kf = TASK_UTILS.build(motion)
         self.appearance_weight = appearance_weight
@@ -153,6 +147,9 @@ class ReIDAssociationTracker:
             self.kf.gating_threshold
             if motion_gate_thr is None else motion_gate_thr)
         self.reacquire_thr = reacquire_thr
+        self.reacquire_rule = reacquire_rule
+        self.reacquire_margin = reacquire_margin
+        self.bank_size = bank_size
         self.init_track_thr = init_track_thr
         self.max_missed = max_missed
         self.target_max_missed = target_max_missed
@@ -173,8 +170,8 @@ class ReIDAssociationTracker:
             embedding (ArrayLike): (D,) its embedding (normalised here).
             frame_id (int): Index of the first frame. Defaults to 0.
         """
-        box = _to_numpy(box_xyxy).reshape(4)
-        embedding = _to_numpy(embedding).reshape(-1)
+        box = to_numpy(box_xyxy).reshape(4)
+        embedding = to_numpy(embedding).reshape(-1)
         if not (np.isfinite(box).all() and box[2] > box[0]
                 and box[3] > box[1]):
             raise ValueError(f'first box must be finite with a positive size,'
@@ -183,50 +180,28 @@ class ReIDAssociationTracker:
             raise ValueError('first embedding must be finite and non-zero')
         self.table = TrackletTable(self.kf, embedding.size, self.momentum,
                                    self.min_noise_height)
-        self.first_embed = normalise(embedding).astype(np.float32)
         # Kept apart from the target's row so that it outlives the row.
-        self.memory = self.first_embed.copy()
+        self.memory = TargetMemory(embedding, self.bank_size)
         self.next_id = self.target_id + 1
         self.frame_id = frame_id
         self.target_last_seen = frame_id
         self.last_target_box = box
         self.table.append(
             np.array([self.target_id]), box[None], np.ones(1),
-            self.first_embed[None], frame_id)
+            self.memory.first[None], frame_id)
 
     def _target_row(self) -> Optional[int]:
         return self.table.row_of(self.target_id)
 
+    @property
+    def first_embed(self) -> np.ndarray:
+        """(D,) the target's normalised first-frame embedding."""
+        return self.memory.first
+
     def target_similarity(self, embeddings: np.ndarray) -> np.ndarray:
         """(N,) cosine similarity of normalised embeddings to the target's
         memory: the better of its first-frame and EMA embeddings."""
-        return np.maximum(embeddings @ self.first_embed,
-                          embeddings @ self.memory)
-
-    def _sanitise(
-            self, boxes: ArrayLike, scores: ArrayLike, embeddings: ArrayLike
-    ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Drop candidates with a non-finite value, no size or a zero
-        embedding; normalise the embeddings."""
-        boxes = _to_numpy(boxes).reshape(-1, 4)
-        scores = _to_numpy(scores).reshape(-1)
-        embeddings = _to_numpy(embeddings)
-        dim = self.first_embed.size
-        if embeddings.size == 0:
-            embeddings = embeddings.reshape(0, dim)
-        if len(scores) != len(boxes) or embeddings.shape != (len(boxes), dim):
-            raise ValueError(f'{len(boxes)} boxes need as many scores and '
-                             f'({len(boxes)}, {dim}) embeddings, got '
-                             f'{len(scores)} and {embeddings.shape}')
-        # NaN or inf anywhere makes the norm non-finite; NaN coordinates
-        # fail the size comparisons.
-        norm = np.linalg.norm(embeddings, axis=1)
-        good = (
-            np.isfinite(scores) & np.isfinite(norm) & (norm > 0)
-            & (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
-            & np.isfinite(boxes.sum(1)))
-        embeddings = embeddings[good] / norm[good, None]
-        return boxes[good], scores[good], embeddings.astype(np.float32)
+        return self.memory.similarity(embeddings)
 
     def _match(self, boxes: np.ndarray, measures: np.ndarray,
                embeds: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -271,9 +246,14 @@ class ReIDAssociationTracker:
         pool = np.flatnonzero(offered)
         if len(pool) == 0:
             return None
-        sims = self.target_similarity(embeds[pool])
-        best = int(np.argmax(sims))
-        return int(pool[best]) if sims[best] >= self.reacquire_thr else None
+        if self.reacquire_rule == 'contrast':
+            values = self.memory.contrast(embeds[pool])
+            least = self.reacquire_margin
+        else:
+            values = self.target_similarity(embeds[pool])
+            least = self.reacquire_thr
+        best = int(np.argmax(values))
+        return int(pool[best]) if values[best] >= least else None
 
     def _take(self, col: int, rows: np.ndarray, cols: np.ndarray,
               restart: bool, boxes: np.ndarray, measures: np.ndarray,
@@ -291,7 +271,8 @@ class ReIDAssociationTracker:
         if target is None:
             table.append(
                 np.array([self.target_id]), boxes[col:col + 1],
-                scores[col:col + 1], self.memory[None], self.frame_id)
+                scores[col:col + 1], self.memory.recent[None],
+                self.frame_id)
             target = len(table) - 1
         elif not len(holder) and restart:
             # Unseen before the last frame: its velocity is stale.
@@ -338,7 +319,8 @@ class ReIDAssociationTracker:
                              f'{self.frame_id}')
         restart = self.target_last_seen < self.frame_id
         self.frame_id = frame_id
-        boxes, scores, embeds = self._sanitise(boxes_xyxy, scores, embeddings)
+        boxes, scores, embeds = clean_candidates(
+            boxes_xyxy, scores, embeddings, self.first_embed.size)
         measures = xyxy_to_cxcyah(boxes)
         table = self.table
         table.predict(steps)
@@ -346,15 +328,15 @@ class ReIDAssociationTracker:
         table.correct(rows, boxes[cols], measures[cols], scores[cols],
                       embeds[cols])
         target = self._target_row()
-        found = target is not None and target in rows
-        merged = None
-        if not found:
-            col = self._reacquire(rows, cols, len(boxes), embeds)
-            if col is not None:
-                merged = self._take(col, rows, cols, restart, boxes, measures,
-                                    scores, embeds)
-                cols = np.append(cols, col)
-                found = True
+        merged = target_col = None
+        if target is not None and target in rows:
+            target_col = int(cols[rows == target][0])
+        else:
+            target_col = self._reacquire(rows, cols, len(boxes), embeds)
+            if target_col is not None:
+                merged = self._take(target_col, rows, cols, restart, boxes,
+                                    measures, scores, embeds)
+                cols = np.append(cols, target_col)
         born = np.ones(len(boxes), dtype=bool)
         born[cols] = False
         born &= scores >= self.init_track_thr
@@ -370,16 +352,22 @@ class ReIDAssociationTracker:
         if merged is not None:
             keep[merged] = False
         table.keep(keep)
-        return self._state(found)
+        return self._state(target_col, boxes, embeds)
 
-    def _state(self, found: bool) -> TargetState:
-        """The report of this frame; remembers the target when found."""
+    def _state(self, target_col: Optional[int], boxes: np.ndarray,
+               embeds: np.ndarray) -> TargetState:
+        """The report of this frame; remembers the target when its
+        candidate ``target_col`` was found: its view, and the candidates
+        that do not touch it as look-alikes."""
         table, target = self.table, self._target_row()
+        found = target_col is not None
         score = 0.
         if found:
             self.target_last_seen = self.frame_id
             self.last_target_box = table.boxes[target].copy()
-            self.memory = table.embeds[target].copy()
+            apart = box_iou(boxes[target_col][None], boxes)[0] == 0
+            self.memory.remember(embeds[target_col], table.embeds[target],
+                                 embeds[apart])
             box, score = self.last_target_box, float(table.scores[target])
         elif target is not None and table.missed[target] <= self.max_missed:
             box = table.predicted_boxes()[target]

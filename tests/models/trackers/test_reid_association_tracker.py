@@ -10,7 +10,7 @@ import mmtrack_smallobj  # noqa: F401  (registers the tracker)
 from mmtrack.registry import MODELS
 from mmtrack_smallobj.models.trackers import (ReIDAssociationTracker,
                                               TargetState)
-from mmtrack_smallobj.models.trackers.reid_association_tracker import box_iou
+from mmtrack_smallobj.models.trackers.candidates import box_iou
 
 DIM = 8
 BASIS = np.eye(DIM)
@@ -104,6 +104,52 @@ def test_reacquired_by_appearance_far_away_after_long_absence():
     state = tracker.update(*_frame([(_box(603, 20), 0.7, TARGET), distractor]),
                            112)
     assert not state.absent and _id_at(state, _box(603, 20)) == 0
+
+
+def _lost_among_lookalikes(rule: str, returning: np.ndarray):
+    """Track the target beside a look-alike, lose it, then offer one new
+    candidate far away; return that frame's state."""
+    tracker = _tracker(reacquire_rule=rule, reacquire_thr=0.7)
+    tracker.init(_box(50, 50), TARGET)
+    lookalike = (_box(300, 300), 0.9, LOOKALIKE)
+    for frame in range(1, 11):
+        state = tracker.update(
+            *_frame([(_box(50 + 2 * frame, 50), 0.8, TARGET), lookalike]),
+            frame)
+        assert not state.absent
+    for frame in range(11, 21):
+        state = tracker.update(*_frame([lookalike]), frame)
+        assert state.absent
+    return tracker.update(
+        *_frame([(_box(500, 20), 0.8, returning), lookalike]), 21)
+
+
+# Between the target and the look-alike, but nearer the look-alike: cosine
+# 0.76 to the target (above reacquire_thr 0.7) and 0.97 to the look-alike.
+NEARER_LOOKALIKE = 0.76 * BASIS[0] + 0.65 * BASIS[1]
+
+
+@pytest.mark.parametrize('rule, embedding, taken', [
+    ('similarity', TARGET, True),
+    ('contrast', TARGET, True),
+    ('similarity', NEARER_LOOKALIKE, True),
+    ('contrast', NEARER_LOOKALIKE, False),
+])
+def test_reacquire_rules(rule, embedding, taken):
+    """'similarity' takes anything close enough to the target; 'contrast'
+    only what is closer to the target's views than to the look-alikes seen
+    while it was tracked."""
+    state = _lost_among_lookalikes(rule, embedding)
+    assert state.absent is not taken
+    if taken:
+        np.testing.assert_allclose(state.box, _box(500, 20))
+
+
+def test_bad_reacquire_options():
+    with pytest.raises(ValueError, match='reacquire_rule'):
+        _tracker(reacquire_rule='nearest')
+    with pytest.raises(ValueError, match='bank_size'):
+        _tracker(bank_size=0)
 
 
 def test_target_tracklet_removed_then_recreated_with_its_id():
