@@ -181,7 +181,9 @@ class ReIDAssociationTracker:
         self.table = TrackletTable(self.kf, embedding.size, self.momentum,
                                    self.min_noise_height)
         # Kept apart from the target's row so that it outlives the row.
-        self.memory = TargetMemory(embedding, self.bank_size)
+        self.memory = TargetMemory(
+            embedding,
+            self.bank_size if self.reacquire_rule == 'contrast' else None)
         self.next_id = self.target_id + 1
         self.frame_id = frame_id
         self.target_last_seen = frame_id
@@ -365,9 +367,12 @@ class ReIDAssociationTracker:
         if found:
             self.target_last_seen = self.frame_id
             self.last_target_box = table.boxes[target].copy()
-            apart = box_iou(boxes[target_col][None], boxes)[0] == 0
+            others = embeds[:0]
+            if self.memory.keeps_banks:
+                apart = box_iou(boxes[target_col][None], boxes)[0] == 0
+                others = embeds[apart]
             self.memory.remember(embeds[target_col], table.embeds[target],
-                                 embeds[apart])
+                                 others)
             box, score = self.last_target_box, float(table.scores[target])
         elif target is not None and table.missed[target] <= self.max_missed:
             box = table.predicted_boxes()[target]

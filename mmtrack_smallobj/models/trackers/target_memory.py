@@ -13,6 +13,8 @@ those as negatives and the target's matched embeddings as positives turns
 re-acquisition into a comparison made inside the video: is the candidate
 closer to the target's past than to any look-alike seen so far?
 """
+from typing import Optional
+
 import numpy as np
 
 from .tracklet_table import normalise
@@ -30,20 +32,26 @@ class TargetMemory:
         negatives (np.ndarray): (Q, D) embeddings of other candidates of
             frames where the target was matched, at most ``bank_size``
             (the oldest go first).
+        keeps_banks (bool): Whether :meth:`remember` fills the banks.
 
     Args:
         first (np.ndarray): (D,) the first-frame embedding (normalised here).
-        bank_size (int): Most embeddings kept per bank.
+        bank_size (int, optional): Most embeddings kept per bank; None keeps
+            no banks (only the first view is a positive), for trackers that
+            never ask for :meth:`contrast`.
     """
 
-    def __init__(self, first: np.ndarray, bank_size: int = 300) -> None:
-        if bank_size < 1:
+    def __init__(self,
+                 first: np.ndarray,
+                 bank_size: Optional[int] = 300) -> None:
+        if bank_size is not None and bank_size < 1:
             raise ValueError(f'bank_size must be >= 1, got {bank_size}')
         self.first = normalise(np.asarray(first)).astype(np.float32)
         self.recent = self.first.copy()
         self.positives = self.first[None].copy()
         self.negatives = np.zeros((0, self.first.size), dtype=np.float32)
         self.bank_size = bank_size
+        self.keeps_banks = bank_size is not None
 
     def similarity(self, embeddings: np.ndarray) -> np.ndarray:
         """(N,) cosine similarity of unit embeddings to the target: the
@@ -71,6 +79,8 @@ class TargetMemory:
                 that are not the target (K may be 0).
         """
         self.recent = np.asarray(recent, dtype=np.float32).copy()
+        if not self.keeps_banks:
+            return
         # The first embedding always stays: the one view known for sure.
         history = np.concatenate(
             [self.positives[1:],

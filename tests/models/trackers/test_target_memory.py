@@ -43,3 +43,12 @@ def test_banks_are_capped_and_keep_the_first_view():
 def test_bank_size_must_be_positive():
     with pytest.raises(ValueError, match='bank_size'):
         TargetMemory(E[0], bank_size=0)
+
+
+def test_without_banks_only_the_recent_view_is_kept():
+    memory = TargetMemory(E[0], bank_size=None)
+    assert not memory.keeps_banks
+    memory.remember(E[1], recent=E[1], others=E[2:])
+    np.testing.assert_allclose(memory.positives, E[:1])
+    assert len(memory.negatives) == 0
+    np.testing.assert_allclose(memory.similarity(E[1:2]), [1])
