@@ -138,8 +138,15 @@ class TrackletTable:
                                      self.kf.center_only, self.min_height)
 
     def predicted_boxes(self) -> np.ndarray:
-        """(T, 4) boxes x1, y1, x2, y2 of the Kalman states."""
-        return cxcyah_to_xyxy(self.means[:, :4])
+        """(T, 4) boxes x1, y1, x2, y2 of the Kalman states, at least one
+        pixel wide and high."""
+        states = self.means[:, :4].copy()
+        # The constant-velocity model extrapolates height and aspect
+        # linearly, so a long coast can take them below zero; a box keeps
+        # a size of at least one pixel (width = aspect * height >= 1).
+        states[:, 3] = np.maximum(states[:, 3], 1.)
+        states[:, 2] = np.maximum(states[:, 2], 1. / states[:, 3])
+        return cxcyah_to_xyxy(states)
 
     def restart(self, row: int, measure: np.ndarray) -> None:
         """Put a tracklet at rest on a new x, y, a, h measurement."""
