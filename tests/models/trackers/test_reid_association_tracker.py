@@ -71,16 +71,24 @@ def test_crossing_lookalike_keeps_identity(lookalike):
     assert ids[True] == ids[False] != tracker.target_id
 
 
-def test_reacquired_by_appearance_far_away_after_long_absence():
-    tracker = _tracker()
+def _tracked_beside(tracker: ReIDAssociationTracker,
+                    other: Tuple[np.ndarray, float, np.ndarray]
+                    ) -> TargetState:
+    """Start on the target at (50, 50) and track it for frames 1 to 10,
+    moving right 2 px a frame beside ``other``; the state of frame 10."""
     tracker.init(_box(50, 50), TARGET)
-    distractor = (_box(300, 300), 0.9, OTHER)
     for frame in range(1, 11):
         state = tracker.update(
-            *_frame([(_box(50 + 2 * frame, 50), 0.8, TARGET), distractor]),
+            *_frame([(_box(50 + 2 * frame, 50), 0.8, TARGET), other]),
             frame)
         assert not state.absent
-    last = state.box
+    return state
+
+
+def test_reacquired_by_appearance_far_away_after_long_absence():
+    tracker = _tracker()
+    distractor = (_box(300, 300), 0.9, OTHER)
+    last = _tracked_beside(tracker, distractor).box
     for frame in range(11, 111):
         # A different-looking object at the target's last position is not
         # taken for it: position alone does not re-acquire.
@@ -110,13 +118,8 @@ def _lost_among_lookalikes(rule: str, returning: np.ndarray):
     """Track the target beside a look-alike, lose it, then offer one new
     candidate far away; return that frame's state."""
     tracker = _tracker(reacquire_rule=rule, reacquire_thr=0.7)
-    tracker.init(_box(50, 50), TARGET)
     lookalike = (_box(300, 300), 0.9, LOOKALIKE)
-    for frame in range(1, 11):
-        state = tracker.update(
-            *_frame([(_box(50 + 2 * frame, 50), 0.8, TARGET), lookalike]),
-            frame)
-        assert not state.absent
+    _tracked_beside(tracker, lookalike)
     for frame in range(11, 21):
         state = tracker.update(*_frame([lookalike]), frame)
         assert state.absent
