@@ -16,7 +16,17 @@ strategy and PASS/FAIL for the issue's goal: reid >= top1 + 5 success.
 Data sets and the trained checkpoint are kept under ``--work-dir`` and
 reused by a later run; ``--fresh`` starts over.
 
-Example (the full budget: the config's 8 epochs of 700 pairs)::
+The README's numbers (session 7): the detector starts from the CPU
+default's checkpoint (``bench_learning.py``'s ``epoch_8.pth``) and the whole
+model is fine-tuned for 4 epochs of 700 MOT pairs::
+
+    python tools/benchmarks/bench_association_strategies.py \
+        --work-dir work_dirs/bench_assoc_ft --samples-per-epoch 700 \
+        --epochs 4 --load-from CPU_DEFAULT_EPOCH_8.pth --cfg-options \
+        optim_wrapper.optimizer.lr=1e-3 param_scheduler.1.T_max=4 \
+        param_scheduler.1.end=4
+
+From scratch (the config's 8 epochs of 700 pairs)::
 
     python tools/benchmarks/bench_association_strategies.py \
         --work-dir work_dirs/bench_association_strategies
