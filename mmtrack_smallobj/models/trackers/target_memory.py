@@ -20,6 +20,13 @@ import numpy as np
 from .tracklet_table import normalise
 
 
+def _append_capped(bank: np.ndarray, rows: np.ndarray,
+                   size: int) -> np.ndarray:
+    """``bank`` with ``rows`` added last, keeping the newest ``size``."""
+    bank = np.concatenate([bank, rows])
+    return bank[max(len(bank) - size, 0):]
+
+
 class TargetMemory:
     """The target's embeddings and its look-alikes', for one video.
 
@@ -27,12 +34,11 @@ class TargetMemory:
         first (np.ndarray): (D,) the first-frame embedding.
         recent (np.ndarray): (D,) the target tracklet's EMA embedding when
             it was last matched.
-        positives (np.ndarray): (P, D) the first and the latest matched
-            embeddings, at most ``bank_size``.
+        views (np.ndarray): (V, D) the latest matched embeddings, at most
+            ``bank_size - 1`` (the first view fills the last place).
         negatives (np.ndarray): (Q, D) embeddings of other candidates of
             frames where the target was matched, at most ``bank_size``
             (the oldest go first).
-        keeps_banks (bool): Whether :meth:`remember` fills the banks.
 
     Args:
         first (np.ndarray): (D,) the first-frame embedding (normalised here).
@@ -48,10 +54,20 @@ class TargetMemory:
             raise ValueError(f'bank_size must be >= 1, got {bank_size}')
         self.first = normalise(np.asarray(first)).astype(np.float32)
         self.recent = self.first.copy()
-        self.positives = self.first[None].copy()
-        self.negatives = np.zeros((0, self.first.size), dtype=np.float32)
+        self.views = np.zeros((0, self.first.size), dtype=np.float32)
+        self.negatives = self.views.copy()
         self.bank_size = bank_size
-        self.keeps_banks = bank_size is not None
+
+    @property
+    def keeps_banks(self) -> bool:
+        """Whether :meth:`remember` fills the banks."""
+        return self.bank_size is not None
+
+    @property
+    def positives(self) -> np.ndarray:
+        """(P, D) the first view, then the latest matched ones: at most
+        ``bank_size``."""
+        return np.concatenate([self.first[None], self.views])
 
     def similarity(self, embeddings: np.ndarray) -> np.ndarray:
         """(N,) cosine similarity of unit embeddings to the target: the
@@ -81,14 +97,12 @@ class TargetMemory:
         self.recent = np.asarray(recent, dtype=np.float32).copy()
         if not self.keeps_banks:
             return
-        # The first embedding always stays: the one view known for sure.
-        history = np.concatenate(
-            [self.positives[1:],
-             np.asarray(matched, np.float32)[None]])
-        keep = self.bank_size - 1
-        self.positives = np.concatenate(
-            [self.first[None], history[max(len(history) - keep, 0):]
-             if keep else history[:0]])
-        others = np.asarray(others, np.float32).reshape(-1, self.first.size)
-        self.negatives = np.concatenate(
-            [self.negatives, others])[-self.bank_size:]
+        dim = self.first.size
+        # The first view is not in the bank: it always stays a positive.
+        self.views = _append_capped(
+            self.views,
+            np.asarray(matched, np.float32).reshape(1, dim),
+            self.bank_size - 1)
+        self.negatives = _append_capped(
+            self.negatives,
+            np.asarray(others, np.float32).reshape(-1, dim), self.bank_size)
