@@ -72,8 +72,9 @@ def make_video(num: int, frames: int, dim: int, miss_rate: float,
 
 
 def run(num: int, frames: int, dim: int, miss_rate: float, seed: int,
-        repeats: int, rule: str = 'contrast') -> Dict[str, float]:
-    """Track one simulated video ``repeats`` times, timing each ``update``.
+        repeats: int, rule: str) -> Dict[str, float]:
+    """Track one simulated video ``repeats`` times, timing each ``update``
+    of a tracker with ``reacquire_rule=rule``.
 
     Returns:
         dict[str, float]: Wall milliseconds per frame over all runs (mean,
