@@ -32,6 +32,11 @@ model = dict(
         corr_type='DC',
         template_size=7,
         num_reg_points=9,
+        # The score maps learn the central half of a box whose central
+        # half spans more than 2 cells of the level: a big box's corners are
+        # background or another object, which the max-point loss (and the
+        # first-frame adaptation) would otherwise promote (session 8).
+        centre_sampling=dict(ratio=0.5, min_cells=2),
         norm_cfg=norm_cfg,
         loss_cls=dict(type='HardMaxPointLoss', num_points=16, margin=0.5),
         loss_bbox=dict(type='mmdet.GIoULoss', loss_weight=1.0),

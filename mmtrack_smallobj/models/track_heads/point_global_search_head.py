@@ -20,7 +20,8 @@ from mmtrack.registry import MODELS
 from torch import Tensor
 
 from ..layers import TemplateCorrelation, nms, roi_align
-from .point_head_losses import PointHeadLossMixin, decode_points
+from .point_head_losses import (PointHeadLossMixin, check_centre_sampling,
+                                decode_points)
 
 TEMPLATE_POOLINGS = ('box', 'native')
 DEFAULT_TEST_CFG = dict(pre_nms_top_k=100, nms_iou_thr=0.5, max_candidates=10)
@@ -69,6 +70,12 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
             Defaults to 9.
         cls_prior_prob (float): Initial score of every point; 0.5 (bias 0)
             suits the max-point loss, 0.01 suits focal loss.
+        centre_sampling (dict, optional): ``dict(ratio=0.5, min_cells=2)``
+            makes the score maps' target the box scaled about its centre by
+            ``ratio`` and ignores the rest of the box, on every level where
+            that central box's shorter side spans more than ``min_cells``
+            cells (smaller boxes keep the whole box). The box regression is
+            unchanged. None (the default) uses the whole box.
         loss_cls (dict, optional): Classification loss config; None means
             ``HardMaxPointLoss`` with one point.
         loss_bbox (dict, optional): Box loss config on x1, y1, x2, y2
@@ -92,6 +99,7 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
                  share_levels: bool = True,
                  num_reg_points: int = 9,
                  cls_prior_prob: float = 0.5,
+                 centre_sampling: OptConfigType = None,
                  loss_cls: OptConfigType = None,
                  loss_bbox: OptConfigType = None,
                  norm_cfg: OptConfigType = None,
@@ -116,6 +124,7 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
         self.normalize_feats = normalize_feats
         self.num_reg_points = num_reg_points
         self.cls_prior_prob = cls_prior_prob
+        self.centre_sampling = check_centre_sampling(centre_sampling)
         unknown = set(test_cfg or {}) - set(DEFAULT_TEST_CFG)
         if unknown:
             raise KeyError(f'unknown head test_cfg keys {sorted(unknown)}; '

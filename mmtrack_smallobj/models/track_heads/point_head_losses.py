@@ -13,6 +13,8 @@ from torch import Tensor
 from ..losses.hard_max_point_loss import (HardMaxPointLoss, grid_points,
                                           ignored_mask, inside_mask)
 
+DEFAULT_CENTRE_SAMPLING = dict(ratio=0.5, min_cells=2)
+
 
 def decode_points(points: Tensor, distances: Tensor) -> Tensor:
     """Boxes from points and their distances to the four sides.
@@ -39,12 +41,70 @@ def decode_points(points: Tensor, distances: Tensor) -> Tensor:
     ], dim=-1)
 
 
+def check_centre_sampling(cfg: Optional[dict]) -> Optional[dict]:
+    """Validate a head's ``centre_sampling``; fill its defaults.
+
+    Args:
+        cfg (dict, optional): ``ratio`` in (0, 1] (the central box's side
+            over the box's) and ``min_cells`` >= 0 (on a level whose
+            stride the central box's shorter side does not exceed this many
+            times, the whole box is used); None turns it off.
+
+    Returns:
+        dict, optional: The full config, or None when off.
+
+    Raises:
+        TypeError: Neither a dict nor None.
+        KeyError: An unknown key.
+        ValueError: A ratio outside (0, 1] or a negative ``min_cells``.
+    """
+    if cfg is None:
+        return None
+    if not isinstance(cfg, dict):
+        raise TypeError(f'centre_sampling must be a dict or None, got {cfg!r}')
+    unknown = set(cfg) - set(DEFAULT_CENTRE_SAMPLING)
+    if unknown:
+        raise KeyError(f'unknown centre_sampling keys {sorted(unknown)}; '
+                       f'known: {sorted(DEFAULT_CENTRE_SAMPLING)}')
+    cfg = {**DEFAULT_CENTRE_SAMPLING, **cfg}
+    if not 0 < cfg['ratio'] <= 1:
+        raise ValueError('centre_sampling.ratio must be in (0, 1], got '
+                         f"{cfg['ratio']!r}")
+    if not cfg['min_cells'] >= 0:
+        raise ValueError('centre_sampling.min_cells must be >= 0, got '
+                         f"{cfg['min_cells']!r}")
+    return cfg
+
+
+def central_boxes(gt_bboxes: Tensor, stride: int, ratio: float,
+                  min_cells: float) -> Tensor:
+    """The boxes scaled about their centres by ``ratio`` where the result's
+    shorter side spans more than ``min_cells`` cells of ``stride`` pixels;
+    the boxes themselves elsewhere (a small box keeps all its points).
+
+    Args:
+        gt_bboxes (Tensor): (N, 4) x1, y1, x2, y2.
+        stride (int): The level's stride in pixels.
+        ratio (float): Side of the central box over the box's.
+        min_cells (float): See above.
+
+    Returns:
+        Tensor: (N, 4) boxes.
+    """
+    centre = (gt_bboxes[:, :2] + gt_bboxes[:, 2:]) / 2
+    half = (gt_bboxes[:, 2:] - gt_bboxes[:, :2]) * (ratio / 2)
+    central = torch.cat([centre - half, centre + half], dim=1)
+    wide = 2 * half.min(dim=1).values > min_cells * stride
+    return torch.where(wide[:, None], central, gt_bboxes)
+
+
 class PointHeadLossMixin:
     """Losses of a head with per-level ``cls``/``reg`` outputs.
 
-    The host sets ``strides``, ``loss_cls``, ``loss_bbox`` and
-    ``num_reg_points`` and implements ``pool_templates`` and ``forward``
-    (score logits and side distances per level).
+    The host sets ``strides``, ``loss_cls``, ``loss_bbox``,
+    ``num_reg_points`` and ``centre_sampling`` (None or a dict checked by
+    :func:`check_centre_sampling`) and implements ``pool_templates`` and
+    ``forward`` (score logits and side distances per level).
     """
 
     def _level_points(self, score: Tensor, stride: int) -> Tensor:
@@ -75,8 +135,8 @@ class PointHeadLossMixin:
         gt_bboxes = gt_bboxes.float()
         for score, dist, stride in zip(cls_scores, distances, self.strides):
             points, inside = self._level_targets(score, stride, gt_bboxes)
-            losses[f'loss_cls_s{stride}'] = self._cls_loss(
-                score, points, inside, gt_bboxes, ignore_bboxes)
+            losses[f'loss_cls_s{stride}'] = self._score_loss(
+                score, stride, points, inside, gt_bboxes, ignore_bboxes)
             losses[f'loss_bbox_s{stride}'] = self._bbox_loss(
                 dist, points, inside, gt_bboxes)
         return losses
@@ -97,8 +157,8 @@ class PointHeadLossMixin:
         gt_bboxes = gt_bboxes.float()
         for score, stride in zip(cls_scores, self.strides):
             points, inside = self._level_targets(score, stride, gt_bboxes)
-            losses[f'loss_cls_s{stride}'] = self._cls_loss(
-                score, points, inside, gt_bboxes)
+            losses[f'loss_cls_s{stride}'] = self._score_loss(
+                score, stride, points, inside, gt_bboxes)
         return losses
 
     def _level_targets(self, score: Tensor, stride: int,
@@ -109,6 +169,28 @@ class PointHeadLossMixin:
                              points.new_ones(1, len(points), dtype=torch.bool),
                              gt_bboxes)[:, 0]
         return points, inside
+
+    def _score_loss(self,
+                    score: Tensor,
+                    stride: int,
+                    points: Tensor,
+                    inside: Tensor,
+                    gt_bboxes: Tensor,
+                    ignore_bboxes: Optional[Tensor] = None) -> Tensor:
+        """One level's score-map loss, with centre sampling when it is on:
+        the central box's points are the target, the rest of the box is
+        ignored (a box's corners are often background or another object,
+        and the max-point loss would otherwise promote them)."""
+        if self.centre_sampling is None:
+            return self._cls_loss(score, points, inside, gt_bboxes,
+                                  ignore_bboxes)
+        central = central_boxes(gt_bboxes, stride, **self.centre_sampling)
+        ring = gt_bboxes[:, None]
+        ignore_bboxes = ring if ignore_bboxes is None else torch.cat(
+            [ignore_bboxes.to(ring), ring], dim=1)
+        _, central_inside = self._level_targets(score, stride, central)
+        return self._cls_loss(score, points, central_inside, central,
+                              ignore_bboxes)
 
     def _cls_loss(self,
                   score: Tensor,
