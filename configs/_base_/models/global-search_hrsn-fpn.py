@@ -53,4 +53,7 @@ model = dict(
         max_long_side=1333,
         size_divisor=32,
         first_frame_adaptation=dict(steps=20, lr=5e-3),
-        size_calibration=dict(max_ratio=2.0)))
+        size_calibration=dict(max_ratio=2.0),
+        # A first box under 48 px (at short side 240) has the whole video
+        # searched at a larger scale, up to twice (session 8).
+        small_target_zoom=dict(target_size=48.0, max_zoom=2.0)))

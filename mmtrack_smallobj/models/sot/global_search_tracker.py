@@ -23,7 +23,8 @@ from torch import Tensor
 from . import reid_strategy as reid
 from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      check_size_calibration_cfg,
-                                     size_calibration)
+                                     check_small_target_zoom_cfg,
+                                     size_calibration, zoomed_short_side)
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
                                 merge_cfg_defaults, other_object_boxes,
                                 resize_to_test_scale, single_frames)
@@ -38,7 +39,8 @@ DEFAULT_TEST_CFG = dict(
     position_top_k=5,
     absent_score_thr=None,
     first_frame_adaptation=None,
-    size_calibration=None)
+    size_calibration=None,
+    small_target_zoom=None)
 STRATEGIES = ('top1', 'position', 'reid')
 DEFAULT_TRAIN_CFG = dict(other_objects='ignore')
 OTHER_OBJECTS = ('ignore', 'negative')
@@ -103,7 +105,11 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             (the default) or ``dict(max_ratio=2.0)``, width and height
             factors from the head's box on the first frame against the
             given one, which rescale every later candidate about its
-            centre (same module).
+            centre (same module); ``small_target_zoom``: None (the
+            default) or ``dict(target_size=48, max_zoom=2.0)``, a larger
+            short side for the whole video when the first box is small,
+            so that it spans about ``target_size`` pixels, at most
+            ``max_zoom`` times ``short_side`` (same module).
         data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
@@ -148,6 +154,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             self.test_cfg['first_frame_adaptation'])
         self.size_calibration_cfg = check_size_calibration_cfg(
             self.test_cfg['size_calibration'])
+        self.zoom_cfg = check_small_target_zoom_cfg(
+            self.test_cfg['small_target_zoom'])
         self.train_cfg = merge_cfg_defaults('GlobalSearchTracker', train_cfg,
                                             DEFAULT_TRAIN_CFG, 'train_cfg')
         if self.train_cfg['other_objects'] not in OTHER_OBJECTS:
@@ -227,7 +235,15 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         """
         box = self._first_box(img)
         height, width = img.shape[-2:]
-        scaled, factor, valid_size = resize_to_test_scale(img, self.test_cfg)
+        # The scale every frame of this video is searched at.
+        self.memo.scale_cfg = self.test_cfg
+        if self.zoom_cfg is not None:
+            self.memo.scale_cfg = dict(
+                self.test_cfg,
+                short_side=zoomed_short_side(box, height, width,
+                                             self.test_cfg, self.zoom_cfg))
+        scaled, factor, valid_size = resize_to_test_scale(
+            img, self.memo.scale_cfg)
         feats = self.extract_feat(scaled)
         self.memo.templates = self.head.pool_templates(
             feats, (box * factor)[None])
@@ -282,7 +298,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             candidate, with its low score.
         """
         height, width = img.shape[-2:]
-        scaled, factor, valid_size = resize_to_test_scale(img, self.test_cfg)
+        scaled, factor, valid_size = resize_to_test_scale(
+            img, self.memo.scale_cfg)
         feats = self.extract_feat(scaled)
         candidates = self.memo.head.predict(self.memo.templates, feats,
                                             valid_size)

@@ -10,7 +10,8 @@ from mmtrack.utils import register_all_modules
 import mmtrack_smallobj  # noqa: F401
 from mmtrack_smallobj.models.sot.first_frame_adaptation import (
     adapt_head, check_adaptation_cfg, check_size_calibration_cfg,
-    score_parameters, size_calibration)
+    check_small_target_zoom_cfg, score_parameters, size_calibration,
+    zoomed_short_side)
 from tiny_tracker_config import TINY
 
 
@@ -199,3 +200,71 @@ def test_tracker_rescales_its_boxes_by_the_first_frame_factors():
     half = size * torch.tensor(ratio) / 2
     expected = torch.cat([centre - half, centre + half]).clamp(0, 64)
     assert torch.allclose(calibrated, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize('cfg, error, match', [
+    (dict(target_size=0), ValueError, 'target_size'),
+    (dict(target_size='48'), ValueError, 'target_size'),
+    (dict(max_zoom=0.5), ValueError, 'max_zoom'),
+    (dict(max_zoom=True), ValueError, 'max_zoom'),
+    (dict(zoom=2), KeyError, 'zoom'),
+    (48, TypeError, 'dict or None'),
+])
+def test_bad_small_target_zoom_is_refused_when_the_model_is_built(
+        cfg, error, match):
+    with pytest.raises(error, match=match):
+        _model(small_target_zoom=cfg)
+
+
+def test_small_target_zoom_defaults_and_off():
+    assert check_small_target_zoom_cfg(None) is None
+    assert check_small_target_zoom_cfg({}) == dict(
+        target_size=48.0, max_zoom=2.0)
+
+
+@pytest.mark.parametrize('box, short_side', [
+    ([0., 0., 48., 48.], 240),  # already 48 px: no zoom
+    ([0., 0., 100., 100.], 240),  # larger: never shrunk
+    ([0., 0., 32., 32.], 360),  # 1.5 times
+    ([0., 0., 24., 12.], 480),  # 17 px: capped at 2 times
+])
+def test_zoomed_short_side_brings_the_box_to_the_target_size(
+        box, short_side):
+    cfg = dict(target_size=48.0, max_zoom=2.0)
+    test_cfg = dict(short_side=240, max_long_side=None)
+    assert zoomed_short_side(torch.tensor(box), 240, 320, test_cfg,
+                             cfg) == short_side
+
+
+def test_zoom_measures_the_box_at_the_configured_scale():
+    # A 640 x 480 frame is halved to short side 240: a 96 px box spans
+    # 48 px there and needs no zoom, a 64 px one spans 32 px.
+    cfg = dict(target_size=48.0, max_zoom=2.0)
+    test_cfg = dict(short_side=240, max_long_side=None)
+    big, small = torch.tensor([0., 0., 96., 96.]), torch.tensor(
+        [0., 0., 64., 64.])
+    assert zoomed_short_side(big, 480, 640, test_cfg, cfg) == 240
+    assert zoomed_short_side(small, 480, 640, test_cfg, cfg) == 360
+
+
+def test_tracker_searches_a_small_target_video_at_the_zoomed_scale():
+    frame, box = _two_squares(), torch.tensor([8., 8., 20., 20.])
+    seen = {}
+    for name, cfg in (('plain', None), ('zoomed', dict(target_size=40.0))):
+        model = _model(small_target_zoom=cfg)
+        sizes = []
+        original = model.extract_feat
+        model.extract_feat = lambda img: sizes.append(
+            tuple(img.shape[-2:])) or original(img)
+        model.memo = addict.Dict(bbox=box.clone())
+        with torch.no_grad():
+            model.init(frame)
+            result = model.track(frame, [])[0]
+        seen[name] = (sizes, result.bboxes[0])
+    # TINY searches at short side 64: the 20 px box (memo.bbox is cx, cy,
+    # w, h) is zoomed 2 times to 40 px on the first frame and every later
+    # one.
+    assert seen['plain'][0] == [(64, 64), (64, 64)]
+    assert seen['zoomed'][0] == [(128, 128), (128, 128)]
+    # Boxes come back in input pixels either way.
+    assert ((seen['zoomed'][1] >= 0) & (seen['zoomed'][1] <= 64)).all()
