@@ -67,6 +67,10 @@ def check_centre_sampling(cfg: Optional[dict]) -> Optional[dict]:
         raise KeyError(f'unknown centre_sampling keys {sorted(unknown)}; '
                        f'known: {sorted(DEFAULT_CENTRE_SAMPLING)}')
     cfg = {**DEFAULT_CENTRE_SAMPLING, **cfg}
+    for key, value in cfg.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f'centre_sampling.{key} must be a number, got '
+                             f'{value!r}')
     if not 0 < cfg['ratio'] <= 1:
         raise ValueError('centre_sampling.ratio must be in (0, 1], got '
                          f"{cfg['ratio']!r}")

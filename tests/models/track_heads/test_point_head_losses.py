@@ -100,6 +100,7 @@ def test_small_boxes_train_as_without_centre_sampling():
     (dict(ratio=0.0), ValueError),
     (dict(ratio=1.5), ValueError),
     (dict(min_cells=-1), ValueError),
+    (dict(ratio='0.5'), ValueError),
 ])
 def test_bad_centre_sampling_raises(cfg, error):
     with pytest.raises(error, match='centre_sampling'):
