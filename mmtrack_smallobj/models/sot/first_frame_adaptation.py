@@ -55,6 +55,10 @@ def _first_frame_cfg(cfg: Optional[dict], key: str,
                               f'test_cfg.{key}')
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def check_adaptation_cfg(cfg: Optional[dict]) -> Optional[dict]:
     """Validate ``test_cfg.first_frame_adaptation``; fill its defaults.
 
@@ -77,7 +81,7 @@ def check_adaptation_cfg(cfg: Optional[dict]) -> Optional[dict]:
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError('test_cfg.first_frame_adaptation.steps must be an '
                          f'integer >= 0, got {steps!r}')
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+    if not _is_number(lr) or not lr > 0:
         raise ValueError('test_cfg.first_frame_adaptation.lr must be > 0, '
                          f'got {lr!r}')
     return cfg
@@ -148,8 +152,7 @@ def check_size_calibration_cfg(cfg: Optional[dict]) -> Optional[dict]:
     if cfg is None:
         return None
     ratio = cfg['max_ratio']
-    if isinstance(ratio, bool) or not isinstance(
-            ratio, (int, float)) or not ratio >= 1:
+    if not _is_number(ratio) or not ratio >= 1:
         raise ValueError('test_cfg.size_calibration.max_ratio must be a '
                          f'number >= 1, got {ratio!r}')
     return cfg
@@ -184,10 +187,6 @@ def size_calibration(boxes: Tensor, bbox: Tensor, max_ratio: float) -> Tensor:
     ratio = (bbox[2:] - bbox[:2]) / size
     return ratio.clamp(1 / max_ratio, max_ratio)
 
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def check_small_target_zoom_cfg(cfg: Optional[dict]) -> Optional[dict]:
