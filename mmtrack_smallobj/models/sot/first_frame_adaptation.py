@@ -36,27 +36,12 @@ from typing import Optional
 import torch
 from torch import Tensor, nn
 
-from .whole_frame_utils import merge_cfg_defaults, test_scale_shape
+from ...utils.config_checks import is_number, merge_optional_cfg
+from .whole_frame_utils import test_scale_shape
 
 DEFAULT_ADAPTATION = dict(steps=20, lr=5e-3)
 DEFAULT_SIZE_CALIBRATION = dict(max_ratio=2.0)
 DEFAULT_SMALL_TARGET_ZOOM = dict(target_size=48.0, max_zoom=2.0)
-
-
-def _first_frame_cfg(cfg: Optional[dict], key: str,
-                     defaults: dict) -> Optional[dict]:
-    """``test_cfg.<key>`` with its defaults filled; None when off."""
-    if cfg is None:
-        return None
-    if not isinstance(cfg, dict):
-        raise TypeError(f'test_cfg.{key} must be a dict or None, got '
-                        f'{cfg!r}')
-    return merge_cfg_defaults('GlobalSearchTracker', cfg, defaults,
-                              f'test_cfg.{key}')
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def check_adaptation_cfg(cfg: Optional[dict]) -> Optional[dict]:
@@ -74,14 +59,15 @@ def check_adaptation_cfg(cfg: Optional[dict]) -> Optional[dict]:
         KeyError: An unknown key.
         ValueError: A negative step count or a learning rate <= 0.
     """
-    cfg = _first_frame_cfg(cfg, 'first_frame_adaptation', DEFAULT_ADAPTATION)
+    cfg = merge_optional_cfg('GlobalSearchTracker', cfg, DEFAULT_ADAPTATION,
+                             'test_cfg.first_frame_adaptation')
     if cfg is None:
         return None
     steps, lr = cfg['steps'], cfg['lr']
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ValueError('test_cfg.first_frame_adaptation.steps must be an '
                          f'integer >= 0, got {steps!r}')
-    if not _is_number(lr) or not lr > 0:
+    if not is_number(lr) or not lr > 0:
         raise ValueError('test_cfg.first_frame_adaptation.lr must be > 0, '
                          f'got {lr!r}')
     return cfg
@@ -148,11 +134,13 @@ def check_size_calibration_cfg(cfg: Optional[dict]) -> Optional[dict]:
         KeyError: An unknown key.
         ValueError: ``max_ratio`` below 1 or not a number.
     """
-    cfg = _first_frame_cfg(cfg, 'size_calibration', DEFAULT_SIZE_CALIBRATION)
+    cfg = merge_optional_cfg('GlobalSearchTracker', cfg,
+                             DEFAULT_SIZE_CALIBRATION,
+                             'test_cfg.size_calibration')
     if cfg is None:
         return None
     ratio = cfg['max_ratio']
-    if not _is_number(ratio) or not ratio >= 1:
+    if not is_number(ratio) or not ratio >= 1:
         raise ValueError('test_cfg.size_calibration.max_ratio must be a '
                          f'number >= 1, got {ratio!r}')
     return cfg
@@ -206,15 +194,16 @@ def check_small_target_zoom_cfg(cfg: Optional[dict]) -> Optional[dict]:
         KeyError: An unknown key.
         ValueError: A size <= 0 or a zoom below 1.
     """
-    cfg = _first_frame_cfg(cfg, 'small_target_zoom',
-                           DEFAULT_SMALL_TARGET_ZOOM)
+    cfg = merge_optional_cfg('GlobalSearchTracker', cfg,
+                             DEFAULT_SMALL_TARGET_ZOOM,
+                             'test_cfg.small_target_zoom')
     if cfg is None:
         return None
     size, zoom = cfg['target_size'], cfg['max_zoom']
-    if not _is_number(size) or not size > 0:
+    if not is_number(size) or not size > 0:
         raise ValueError('test_cfg.small_target_zoom.target_size must be a '
                          f'number > 0, got {size!r}')
-    if not _is_number(zoom) or not zoom >= 1:
+    if not is_number(zoom) or not zoom >= 1:
         raise ValueError('test_cfg.small_target_zoom.max_zoom must be a '
                          f'number >= 1, got {zoom!r}')
     return cfg

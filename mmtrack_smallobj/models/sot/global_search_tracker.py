@@ -20,14 +20,15 @@ from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
                            SampleList)
 from torch import Tensor
 
+from ...utils.config_checks import merge_cfg_defaults
 from . import reid_strategy as reid
 from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      check_size_calibration_cfg,
                                      check_small_target_zoom_cfg,
                                      size_calibration, zoomed_short_side)
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                merge_cfg_defaults, other_object_boxes,
-                                resize_to_test_scale, single_frames)
+                                other_object_boxes, resize_to_test_scale,
+                                single_frames)
 from .whole_frame_utils import test_scale_shape  # noqa: F401 (re-exported)
 
 DEFAULT_TEST_CFG = dict(

@@ -21,9 +21,9 @@ from mmtrack.utils import (ConfigType, InstanceList, OptConfigType,
                            OptMultiConfig, OptSampleList, SampleList)
 from torch import Tensor
 
+from ...utils.config_checks import merge_cfg_defaults
 from ..motion import init_history, push_history
-from .whole_frame_utils import (WholeFrameTrackerMixin, merge_cfg_defaults,
-                                single_frames)
+from .whole_frame_utils import WholeFrameTrackerMixin, single_frames
 
 DEFAULT_TEST_CFG = dict(test_mode='OPE')
 

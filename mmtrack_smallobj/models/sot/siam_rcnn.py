@@ -22,10 +22,10 @@ from mmtrack.utils import (ConfigType, InstanceList, OptConfigType,
                            OptMultiConfig, OptSampleList, SampleList)
 from torch import Tensor
 
+from ...utils.config_checks import merge_cfg_defaults
 from ..motion import init_history, push_history
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                merge_cfg_defaults, resize_to_test_scale,
-                                single_frames)
+                                resize_to_test_scale, single_frames)
 
 DEFAULT_TEST_CFG = dict(
     test_mode='OPE',

@@ -6,44 +6,14 @@ frame a sample (or a pair), start from a first box that must be usable, and
 evaluate on the frame as it was loaded rather than on the preprocessor's
 padded batch; the two detectors also search each frame at one test scale.
 """
-import copy
 import math
 from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
-from mmtrack.utils import OptConfigType, SampleList
+from mmtrack.utils import SampleList
 from torch import Tensor
-
-
-def merge_cfg_defaults(owner: str,
-                       cfg: OptConfigType,
-                       defaults: dict,
-                       section: str = 'test_cfg') -> dict:
-    """A tracker's test (or train) config: its defaults updated by the
-    given one.
-
-    Args:
-        owner (str): The tracker's name, for the error.
-        cfg (dict, optional): The config's ``test_cfg`` or ``train_cfg``
-            (copied).
-        defaults (dict): Every known key with its default.
-        section (str): The config key named in the error. Defaults to
-            'test_cfg'.
-
-    Returns:
-        dict: The merged config.
-
-    Raises:
-        KeyError: for a key ``defaults`` does not know (a typo would
-            otherwise be ignored).
-    """
-    unknown = set(cfg or {}) - set(defaults)
-    if unknown:
-        raise KeyError(f'unknown {owner} {section} keys {sorted(unknown)}; '
-                       f'known: {sorted(defaults)}')
-    return {**defaults, **copy.deepcopy(cfg or {})}
 
 
 def check_test_scale(test_cfg: dict) -> None:

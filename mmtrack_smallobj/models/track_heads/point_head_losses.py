@@ -10,6 +10,7 @@ from typing import Dict, Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
+from ...utils.config_checks import is_number, merge_optional_cfg
 from ..losses.hard_max_point_loss import (HardMaxPointLoss, grid_points,
                                           ignored_mask, inside_mask)
 
@@ -58,17 +59,12 @@ def check_centre_sampling(cfg: Optional[dict]) -> Optional[dict]:
         KeyError: An unknown key.
         ValueError: A ratio outside (0, 1] or a negative ``min_cells``.
     """
+    cfg = merge_optional_cfg('PointGlobalSearchHead', cfg,
+                             DEFAULT_CENTRE_SAMPLING, 'centre_sampling')
     if cfg is None:
         return None
-    if not isinstance(cfg, dict):
-        raise TypeError(f'centre_sampling must be a dict or None, got {cfg!r}')
-    unknown = set(cfg) - set(DEFAULT_CENTRE_SAMPLING)
-    if unknown:
-        raise KeyError(f'unknown centre_sampling keys {sorted(unknown)}; '
-                       f'known: {sorted(DEFAULT_CENTRE_SAMPLING)}')
-    cfg = {**DEFAULT_CENTRE_SAMPLING, **cfg}
     for key, value in cfg.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_number(value):
             raise ValueError(f'centre_sampling.{key} must be a number, got '
                              f'{value!r}')
     if not 0 < cfg['ratio'] <= 1:
@@ -100,6 +96,12 @@ def central_boxes(gt_bboxes: Tensor, stride: int, ratio: float,
     central = torch.cat([centre - half, centre + half], dim=1)
     wide = 2 * half.min(dim=1).values > min_cells * stride
     return torch.where(wide[:, None], central, gt_bboxes)
+
+
+def _inside(points: Tensor, boxes: Tensor) -> Tensor:
+    """Which of one level's points (P, 2) are inside each box (N, P)."""
+    real = points.new_ones(1, len(points), dtype=torch.bool)
+    return inside_mask(points[None], real, boxes)[:, 0]
 
 
 class PointHeadLossMixin:
@@ -169,10 +171,7 @@ class PointHeadLossMixin:
                        gt_bboxes: Tensor) -> Tuple[Tensor, Tensor]:
         """A level's points (P, 2) and which are inside each box (N, P)."""
         points = self._level_points(score, stride)
-        inside = inside_mask(points[None],
-                             points.new_ones(1, len(points), dtype=torch.bool),
-                             gt_bboxes)[:, 0]
-        return points, inside
+        return points, _inside(points, gt_bboxes)
 
     def _score_loss(self,
                     score: Tensor,
@@ -192,9 +191,8 @@ class PointHeadLossMixin:
         ring = gt_bboxes[:, None]
         ignore_bboxes = ring if ignore_bboxes is None else torch.cat(
             [ignore_bboxes.to(ring), ring], dim=1)
-        _, central_inside = self._level_targets(score, stride, central)
-        return self._cls_loss(score, points, central_inside, central,
-                              ignore_bboxes)
+        return self._cls_loss(score, points, _inside(points, central),
+                              central, ignore_bboxes)
 
     def _cls_loss(self,
                   score: Tensor,
