@@ -22,6 +22,8 @@ from torch import Tensor
 
 from ...utils.config_checks import merge_cfg_defaults
 from . import reid_strategy as reid
+from .candidate_verification import (check_verification_cfg, mean_colours,
+                                     verified_scores)
 from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      check_size_calibration_cfg,
                                      check_small_target_zoom_cfg,
@@ -41,7 +43,8 @@ DEFAULT_TEST_CFG = dict(
     absent_score_thr=None,
     first_frame_adaptation=None,
     size_calibration=None,
-    small_target_zoom=None)
+    small_target_zoom=None,
+    verification=None)
 STRATEGIES = ('top1', 'position', 'reid')
 DEFAULT_TRAIN_CFG = dict(other_objects='ignore')
 OTHER_OBJECTS = ('ignore', 'negative')
@@ -110,7 +113,11 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             default) or ``dict(target_size=48, max_zoom=2.0)``, a larger
             short side for the whole video when the first box is small,
             so that it spans about ``target_size`` pixels, at most
-            ``max_zoom`` times ``short_side`` (same module).
+            ``max_zoom`` times ``short_side`` (same module);
+            ``verification``: None (the default) or
+            ``dict(feature_weight=0.3, colour_weight=0.2)``, which ranks
+            the candidates by score plus their likeness to the first box
+            before the strategy picks one (:mod:`.candidate_verification`).
         data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
@@ -157,6 +164,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             self.test_cfg['size_calibration'])
         self.zoom_cfg = check_small_target_zoom_cfg(
             self.test_cfg['small_target_zoom'])
+        self.verification_cfg = check_verification_cfg(
+            self.test_cfg['verification'], len(self.head.strides))
         self.train_cfg = merge_cfg_defaults('GlobalSearchTracker', train_cfg,
                                             DEFAULT_TRAIN_CFG, 'train_cfg')
         if self.train_cfg['other_objects'] not in OTHER_OBJECTS:
@@ -260,6 +269,9 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                 size_calibration(first.bboxes, box * factor,
                                  self.size_calibration_cfg['max_ratio'])
                 .tolist())
+        if self.verification_cfg is not None:
+            self.memo.first_colour = mean_colours(
+                img, box[None], self.verification_cfg['colour_ratio'])[0]
         self.memo.image_size = (height, width)
         self.memo.last_box = box
         self.memo.absent = False
@@ -291,10 +303,12 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         Returns:
             list[InstanceData]: One result with ``bboxes`` (1, 4) x1, y1,
             x2, y2 in input pixels (clipped to the image), ``scores`` (1,),
-            the chosen candidate's probability, and ``absent`` (1,) bool,
-            True when the score is below ``test_cfg.absent_score_thr`` or,
-            with the 'reid' strategy, when no candidate was the target (the
-            box is then the association's motion prediction, the score 0).
+            the chosen candidate's probability (``verification`` ranks the
+            candidates, it does not change this), and ``absent`` (1,)
+            bool, True when the score is below
+            ``test_cfg.absent_score_thr`` or, with the 'reid' strategy,
+            when no candidate was the target (the box is then the
+            association's motion prediction, the score 0).
             A frame where nothing scores well still returns its best
             candidate, with its low score.
         """
@@ -313,6 +327,16 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         bounds = boxes_scaled.new_tensor([width, height, width, height])
         boxes = torch.minimum((boxes_scaled / factor).clamp(min=0), bounds)
         candidates.bboxes = boxes
+        if self.verification_cfg is not None:
+            ranked = verified_scores(self.head, feats, self.memo.templates,
+                                     img, boxes_scaled, boxes,
+                                     candidates.scores,
+                                     self.memo.first_colour,
+                                     self.verification_cfg)
+            order = ranked.argsort(descending=True)
+            candidates = candidates[order]
+            candidates.ranking_scores = ranked[order]
+            boxes_scaled, boxes = boxes_scaled[order], candidates.bboxes
         self.memo.candidates = candidates
         if self.test_cfg['strategy'] == 'reid':
             state = reid.associate(self.memo.association, self.reid_head,

@@ -178,21 +178,26 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
     def _branch(self, level: int) -> nn.ModuleDict:
         return self.branches[level if len(self.branches) > 1 else 0]
 
-    def pool_templates(self, template_feats: Sequence[Tensor],
-                       bboxes: Tensor) -> List[Tensor]:
+    def pool_templates(self,
+                       template_feats: Sequence[Tensor],
+                       bboxes: Tensor,
+                       image_index: Optional[Tensor] = None) -> List[Tensor]:
         """RoIAlign each image's box on each level of its own feature maps.
 
         Args:
             template_feats (Sequence[Tensor]): (N, C, H_l, W_l) per level.
-            bboxes (Tensor): (N, 4) boxes x1, y1, x2, y2 in input pixels.
+            bboxes (Tensor): (M, 4) boxes x1, y1, x2, y2 in input pixels.
+            image_index (Tensor, optional): (M,) the image each box is on;
+                None (the default) is one box per image, M = N.
 
         Returns:
-            list[Tensor]: (N, C, k, k) per level, k = ``template_size``.
+            list[Tensor]: (M, C, k, k) per level, k = ``template_size``.
         """
         self._check_levels(template_feats)
         template_feats = self._maybe_normalize(template_feats)
         index = torch.arange(
-            bboxes.size(0), device=bboxes.device, dtype=bboxes.dtype)
+            bboxes.size(0), device=bboxes.device, dtype=bboxes.dtype
+        ) if image_index is None else image_index.to(bboxes.dtype)
         size = (self.template_size, self.template_size)
         if self.template_pooling == 'box':
             rois = torch.cat([index[:, None], bboxes], dim=1)

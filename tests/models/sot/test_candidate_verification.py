@@ -1,0 +1,142 @@
+"""Ranking a frame's candidates by their likeness to the first box."""
+import addict
+import pytest
+import torch
+from mmtrack.registry import MODELS
+from mmtrack.utils import register_all_modules
+
+import mmtrack_smallobj  # noqa: F401
+from mmtrack_smallobj.models.sot.candidate_verification import (
+    check_verification_cfg, mean_colours, verified_scores)
+from tiny_tracker_config import TINY
+
+
+@pytest.fixture(scope='module', autouse=True)
+def registry() -> None:
+    register_all_modules(init_default_scope=True)
+
+
+def _model(verification, **head_test_cfg):
+    torch.manual_seed(0)
+    head = dict(TINY['head'],
+                test_cfg=dict(TINY['head']['test_cfg'], **head_test_cfg))
+    model = MODELS.build(
+        dict(TINY, head=head,
+             test_cfg=dict(TINY['test_cfg'], verification=verification)))
+    model.init_weights()
+    return model.eval()
+
+
+def _three_squares():
+    """A dark 64x64 frame: a red target square, a blue square of the same
+    size and a large bright square (the salient one)."""
+    frame = torch.full((1, 3, 64, 64), -1.0)
+    frame[:, 0, 8:20, 8:20] = 1.5
+    frame[:, 2, 8:20, 40:52] = 1.5
+    frame[..., 36:60, 28:60] = 2.0
+    return frame
+
+
+@pytest.mark.parametrize('cfg, error, match', [
+    (dict(feature_weight=-0.1), ValueError, 'feature_weight'),
+    (dict(colour_weight='0.2'), ValueError, 'colour_weight'),
+    (dict(colour_weight=True), ValueError, 'colour_weight'),
+    (dict(colour_ratio=0), ValueError, 'colour_ratio'),
+    (dict(colour_ratio=1.5), ValueError, 'colour_ratio'),
+    (dict(feature_level=2), ValueError, 'feature_level'),
+    (dict(feature_level=0.0), ValueError, 'feature_level'),
+    (dict(colour=0.2), KeyError, 'colour'),
+    (0.2, TypeError, 'dict or None'),
+])
+def test_bad_config_is_refused_when_the_model_is_built(cfg, error, match):
+    with pytest.raises(error, match=match):
+        _model(cfg)
+
+
+def test_config_defaults_fill_in_and_none_turns_it_off():
+    cfg = check_verification_cfg(dict(colour_weight=1.0), num_levels=2)
+    assert cfg == dict(feature_weight=0.3, colour_weight=1.0,
+                       colour_ratio=0.5, feature_level=0)
+    assert check_verification_cfg(None, num_levels=2) is None
+
+
+def test_mean_colours_reads_the_central_part_of_each_box():
+    frame = _three_squares()
+    # A box twice the red square's size, centred on it: its central half is
+    # the square, its whole area a quarter square and three quarters dark.
+    box = torch.tensor([[2., 2., 26., 26.]])
+    central = mean_colours(frame, box, ratio=0.5)[0]
+    assert torch.allclose(central, torch.tensor([1.5, -1.0, -1.0]),
+                          atol=1e-4)
+    whole = mean_colours(frame, box, ratio=1.0)[0]
+    assert torch.allclose(whole, torch.tensor([-0.375, -1.0, -1.0]),
+                          atol=0.1)
+
+
+def test_ranking_adds_likeness_and_subtracts_colour_distance():
+    model = _model(None)
+    frame = _three_squares()
+    target = torch.tensor([8., 8., 20., 20.])
+    blue = torch.tensor([40., 8., 52., 20.])
+    feats = model.extract_feat(frame)
+    templates = model.head.pool_templates(feats, target[None])
+    first_colour = mean_colours(frame, target[None], 0.5)[0]
+    boxes = torch.stack([blue, target])
+    scores = torch.tensor([0.6, 0.5])
+    colour_only = verified_scores(
+        model.head, feats, templates, frame, boxes, boxes, scores,
+        first_colour, check_verification_cfg(
+            dict(feature_weight=0.0, colour_weight=0.1), 2))
+    # Blue against red: (2.5^2 + 2.5^2)^0.5 apart; the target: 0.
+    assert torch.allclose(colour_only,
+                          torch.tensor([0.6 - 0.1 * 12.5**0.5, 0.5]),
+                          atol=1e-4)
+    feature_only = verified_scores(
+        model.head, feats, templates, frame, boxes, boxes, scores,
+        first_colour, check_verification_cfg(
+            dict(feature_weight=2.0, colour_weight=0.0), 2))
+    # The target's box pools the template itself: likeness 1.
+    assert feature_only[1].item() == pytest.approx(0.5 + 2.0, abs=1e-4)
+    assert feature_only[0].item() < 0.6 + 2.0 - 1e-3
+
+
+def test_pooling_several_boxes_of_one_image_matches_one_at_a_time():
+    model = _model(None)
+    feats = model.extract_feat(_three_squares())
+    boxes = torch.tensor([[8., 8., 20., 20.], [30., 36., 60., 60.]])
+    together = model.head.pool_templates(
+        feats, boxes, image_index=torch.zeros(2))
+    for i in range(2):
+        alone = model.head.pool_templates(feats, boxes[i:i + 1])
+        for level in range(2):
+            assert torch.allclose(together[level][i:i + 1], alone[level])
+
+
+def test_tracker_picks_the_candidate_of_the_first_box_colour():
+    # Every point a candidate, so that each square has some.
+    keep_all = dict(pre_nms_top_k=1000, nms_iou_thr=1.0, max_candidates=1000)
+    frame, box = _three_squares(), torch.tensor([8., 8., 20., 20.])
+    picked = {}
+    for name, cfg in (('plain', None),
+                      ('verified', dict(feature_weight=0.0,
+                                        colour_weight=10.0))):
+        model = _model(cfg, **keep_all)
+        model.memo = addict.Dict(bbox=torch.tensor([14., 14., 12., 12.]))
+        with torch.no_grad():
+            model.init(frame)
+            result = model.track(frame, [])[0]
+        candidates = model.memo.candidates
+        picked[name] = result.bboxes[0]
+        if cfg is not None:
+            ranking = candidates.ranking_scores
+            assert bool((ranking[:-1] >= ranking[1:]).all())
+            # The reported score is the head's, not the ranking's.
+            assert result.scores[0].item() == pytest.approx(
+                candidates.scores[0].item())
+            # ... and not the head's best: the ranking reordered them.
+            assert result.scores[0].item() < candidates.scores.max().item()
+    centre = (picked['verified'][:2] + picked['verified'][2:]) / 2
+    assert bool(((centre > box[:2]) & (centre < box[2:])).all())
+    # The untrained head alone picks elsewhere: the ranking did it.
+    centre = (picked['plain'][:2] + picked['plain'][2:]) / 2
+    assert not bool(((centre > box[:2]) & (centre < box[2:])).all())
