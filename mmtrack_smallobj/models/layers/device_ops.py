@@ -34,8 +34,11 @@ def roi_align(features: Tensor,
     # Float32 throughout: in half precision box corners past 512 px round
     # to half a pixel, which matters for few-pixel targets; mmcv's CPU
     # kernel is float32 only anyway.
+    # mmcv's CPU kernel reads the raw memory as if it were contiguous: a
+    # view (a frame cropped out of its padding, a permuted image) would
+    # pool the wrong pixels without an error.
     dtype = features.dtype
-    features, rois = features.float(), rois.float()
+    features, rois = features.float().contiguous(), rois.float().contiguous()
     if features.is_cuda:
         from torchvision.ops import roi_align as tv_roi_align
         pooled = tv_roi_align(features, rois, output_size, spatial_scale,

@@ -46,6 +46,20 @@ def test_roi_align_uses_the_spatial_scale_and_the_batch_index():
     assert out.flatten().tolist() == pytest.approx([100 + centre, centre])
 
 
+def test_roi_align_reads_views_as_their_values():
+    # A frame cropped out of its padding, and a transposed map: views whose
+    # memory is not laid out as their shape says.
+    padded = _linear_map(8, 12)
+    cropped = padded[..., :8]
+    transposed = _linear_map().transpose(2, 3)
+    rois = torch.tensor([[0., 1., 1., 5., 5.], [0., 2., 0., 8., 4.]])
+    for view in (cropped, transposed):
+        assert not view.is_contiguous()
+        assert torch.allclose(
+            roi_align(view, rois, (2, 2), 1.0),
+            roi_align(view.contiguous(), rois, (2, 2), 1.0))
+
+
 def test_roi_align_keeps_a_float64_input_dtype():
     features = _linear_map().double()
     rois = torch.tensor([[0., 1., 1., 5., 5.]])  # float32 rois
