@@ -7,7 +7,9 @@ count as 0 or 1); these name the key instead.
 import copy
 from typing import Any, Optional
 
-__all__ = ['merge_cfg_defaults', 'merge_optional_cfg', 'is_number']
+__all__ = [
+    'merge_cfg_defaults', 'merge_optional_cfg', 'is_number', 'is_integer'
+]
 
 
 def merge_cfg_defaults(owner: str,
@@ -68,3 +70,8 @@ def merge_optional_cfg(owner: str, cfg: Optional[dict], defaults: dict,
 def is_number(value: Any) -> bool:
     """An int or a float, not a bool (which Python counts as an int)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def is_integer(value: Any) -> bool:
+    """An int, not a bool (which Python counts as an int)."""
+    return isinstance(value, int) and not isinstance(value, bool)

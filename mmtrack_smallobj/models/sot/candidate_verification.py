@@ -32,7 +32,8 @@ import torch.nn.functional as F
 from mmdet.structures.bbox import HorizontalBoxes
 from torch import Tensor, nn
 
-from ...utils.config_checks import is_number, merge_optional_cfg
+from ...utils.config_checks import (is_integer, is_number,
+                                    merge_optional_cfg)
 from ..layers.device_ops import roi_align
 
 DEFAULT_VERIFICATION = dict(
@@ -74,8 +75,7 @@ def check_verification_cfg(cfg: Optional[dict],
         raise ValueError(f'{section}.colour_ratio must be in (0, 1], got '
                          f'{ratio!r}')
     level = cfg['feature_level']
-    if (isinstance(level, bool) or not isinstance(level, int)
-            or not 0 <= level < num_levels):
+    if not is_integer(level) or not 0 <= level < num_levels:
         raise ValueError(f'{section}.feature_level must be an integer in '
                          f'[0, {num_levels}), got {level!r}')
     return cfg

@@ -36,7 +36,8 @@ from typing import Optional
 import torch
 from torch import Tensor, nn
 
-from ...utils.config_checks import is_number, merge_optional_cfg
+from ...utils.config_checks import (is_integer, is_number,
+                                    merge_optional_cfg)
 from .whole_frame_utils import test_scale_shape
 
 DEFAULT_ADAPTATION = dict(steps=20, lr=5e-3)
@@ -64,7 +65,7 @@ def check_adaptation_cfg(cfg: Optional[dict]) -> Optional[dict]:
     if cfg is None:
         return None
     steps, lr = cfg['steps'], cfg['lr']
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+    if not is_integer(steps) or steps < 0:
         raise ValueError('test_cfg.first_frame_adaptation.steps must be an '
                          f'integer >= 0, got {steps!r}')
     if not is_number(lr) or not lr > 0:
