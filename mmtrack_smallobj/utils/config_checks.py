@@ -5,10 +5,11 @@ where a number belongs would fail deep inside (or, for a bool, silently
 count as 0 or 1); these name the key instead.
 """
 import copy
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 __all__ = [
-    'merge_cfg_defaults', 'merge_optional_cfg', 'is_number', 'is_integer'
+    'merge_cfg_defaults', 'merge_optional_cfg', 'is_number', 'is_integer',
+    'epoch_override_options'
 ]
 
 
@@ -75,3 +76,45 @@ def is_number(value: Any) -> bool:
 def is_integer(value: Any) -> bool:
     """An int, not a bool (which Python counts as an int)."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def epoch_override_options(cfg: dict, epochs: int) -> List[str]:
+    """``--cfg-options`` that train ``cfg`` for ``epochs`` epochs, with the
+    schedule stretched to match.
+
+    Setting ``train_cfg.max_epochs`` alone leaves the learning-rate
+    schedulers ending at the old count (the extra epochs run at the final,
+    smallest rate) and, where validation was switched off by a
+    ``val_begin`` past the last epoch, turns it on for the extra epochs.
+    Every scheduler ``end`` and ``T_max`` equal to the old epoch count, and
+    such a ``val_begin``, follow the new count.
+
+    Args:
+        cfg (dict): The loaded config (``train_cfg.max_epochs`` and,
+            optionally, ``param_scheduler``).
+        epochs (int): The new number of epochs.
+
+    Returns:
+        list[str]: ``key=value`` options.
+
+    Raises:
+        ValueError: ``epochs`` below 1, or a config without
+            ``train_cfg.max_epochs``.
+    """
+    if not is_integer(epochs) or epochs < 1:
+        raise ValueError(f'epochs must be an integer >= 1, got {epochs!r}')
+    old = (cfg.get('train_cfg') or {}).get('max_epochs')
+    if old is None:
+        raise ValueError('the config has no train_cfg.max_epochs to override')
+    options = [f'train_cfg.max_epochs={epochs}']
+    val_begin = cfg['train_cfg'].get('val_begin')
+    if val_begin is not None and val_begin > old:
+        options.append(f'train_cfg.val_begin={epochs + 1}')
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    for index, scheduler in enumerate(schedulers):
+        for key in ('end', 'T_max'):
+            if scheduler.get(key) == old and scheduler.get('by_epoch', True):
+                options.append(f'param_scheduler.{index}.{key}={epochs}')
+    return options

@@ -134,18 +134,23 @@ def test_training_options_add_budget_seed_and_data(bench, tmp_path):
         '1', '--samples-per-epoch', '16'
     ])
     runner = bench.Bench(args, '/data/train', '/data/test')
-    options = runner.train_options()
+    config = bench._config(
+        'global_search', 'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
+    options = runner.train_options(config)
     assert 'train_dataloader.dataset.data_root=/data/train/' in options
     assert 'val_dataloader.dataset.data_root=/data/test/' in options
     assert 'default_hooks.time_budget.type=TrainTimeBudgetHook' in options
     assert 'default_hooks.time_budget.budget_minutes=0.5' in options
     assert 'randomness.seed=1' in options
+    # The cosine schedule and the switched-off validation follow --epochs.
     assert 'train_cfg.max_epochs=1' in options
+    assert 'train_cfg.val_begin=2' in options
+    assert 'param_scheduler.1.T_max=1' in options
     assert 'train_dataloader.sampler.samples_per_epoch=16' in options
     assert not any('distractor' in o for o in options)
     assert ('train_dataloader.dataset.pipeline.0.distractor_datasets.0.'
             'data_root=/data/train/') in runner.train_options(
-                distractors=True)
+                config, distractors=True)
 
 
 def test_test_times_come_from_mmengines_json_log(bench, tmp_path):

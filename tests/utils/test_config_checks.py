@@ -1,7 +1,8 @@
 """The checks shared by config options."""
 import pytest
 
-from mmtrack_smallobj.utils.config_checks import (is_integer, is_number,
+from mmtrack_smallobj.utils.config_checks import (epoch_override_options,
+                                                  is_integer, is_number,
                                                   merge_cfg_defaults,
                                                   merge_optional_cfg)
 
@@ -38,3 +39,38 @@ def test_an_optional_section_is_off_when_none_and_a_dict_otherwise():
         DEFAULTS)
     with pytest.raises(TypeError, match='test_cfg.x must be a dict or None'):
         merge_optional_cfg('Tracker', 2.0, DEFAULTS, 'test_cfg.x')
+
+
+def test_epoch_override_stretches_the_schedule_and_keeps_validation_off():
+    cfg = dict(
+        train_cfg=dict(max_epochs=8, val_begin=9),
+        param_scheduler=[
+            dict(type='LinearLR', by_epoch=False, begin=0, end=8),
+            dict(type='CosineAnnealingLR', T_max=8, by_epoch=True, begin=0,
+                 end=8),
+            dict(type='MultiStepLR', by_epoch=True, end=5),
+        ])
+    assert epoch_override_options(cfg, 12) == [
+        'train_cfg.max_epochs=12', 'train_cfg.val_begin=13',
+        'param_scheduler.1.end=12', 'param_scheduler.1.T_max=12'
+    ]
+
+
+def test_epoch_override_of_a_single_scheduler_with_validation_on():
+    cfg = dict(
+        train_cfg=dict(max_epochs=4, val_begin=1),
+        param_scheduler=dict(type='CosineAnnealingLR', T_max=4, end=4))
+    assert epoch_override_options(cfg, 2) == [
+        'train_cfg.max_epochs=2', 'param_scheduler.0.end=2',
+        'param_scheduler.0.T_max=2'
+    ]
+
+
+@pytest.mark.parametrize('cfg, epochs, match', [
+    (dict(train_cfg=dict(max_epochs=8)), 0, 'epochs'),
+    (dict(train_cfg=dict(max_epochs=8)), 2.0, 'epochs'),
+    (dict(train_cfg=dict(max_iters=8)), 2, 'max_epochs'),
+])
+def test_epoch_override_refuses_what_it_cannot_do(cfg, epochs, match):
+    with pytest.raises(ValueError, match=match):
+        epoch_override_options(cfg, epochs)

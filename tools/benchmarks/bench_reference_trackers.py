@@ -41,6 +41,9 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
 import _bench_common as common
+from mmengine.config import Config
+
+from mmtrack_smallobj.utils.config_checks import epoch_override_options
 
 CONFIGS = osp.join(common.REPO_ROOT, 'configs')
 # What TrainTimeBudgetHook logs when it stops a run (its tests pin the text).
@@ -243,8 +246,10 @@ class Bench:
         return common.file_lock(osp.join(self.work_dir, 'locks',
                                          f'{key}.lock'))
 
-    def train_options(self, distractors: bool = False) -> List[str]:
-        """``--cfg-options`` of every training: data, budget, seed."""
+    def train_options(self, config: str,
+                      distractors: bool = False) -> List[str]:
+        """``--cfg-options`` of a training of ``config``: data, budget,
+        seed, and with ``--epochs`` the epoch count with its schedule."""
         options = [
             f'train_dataloader.dataset.data_root={self.train_root}/',
             # mmengine builds the validation loop even when none runs.
@@ -259,7 +264,8 @@ class Bench:
                            'distractor_datasets.0.data_root='
                            f'{self.train_root}/')
         if self.args.epochs is not None:
-            options.append(f'train_cfg.max_epochs={self.args.epochs}')
+            options += epoch_override_options(
+                Config.fromfile(config), self.args.epochs)
         if self.args.samples_per_epoch is not None:
             options.append('train_dataloader.sampler.samples_per_epoch='
                            f'{self.args.samples_per_epoch}')
@@ -292,7 +298,7 @@ class Bench:
         seconds = self.demo.run_step(
             f'{osp.basename(out_dir)}: train {name} (mim train mmtrack)',
             [self.mim, 'train', 'mmtrack', config, '--work-dir', train_dir,
-             '--cfg-options'] + self.train_options(distractors), log)
+             '--cfg-options'] + self.train_options(config, distractors), log)
         with open(osp.join(train_dir, 'last_checkpoint')) as f:
             last = f.read().strip()
         checkpoint = osp.join(out_dir, f'{name}.pth')
