@@ -177,7 +177,6 @@ def size_calibration(boxes: Tensor, bbox: Tensor, max_ratio: float) -> Tensor:
     return ratio.clamp(1 / max_ratio, max_ratio)
 
 
-
 def check_small_target_zoom_cfg(cfg: Optional[dict]) -> Optional[dict]:
     """Validate ``test_cfg.small_target_zoom``; fill its defaults.
 

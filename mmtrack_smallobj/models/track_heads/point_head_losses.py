@@ -8,6 +8,7 @@ and the box regression of the inside points nearest the box centre.
 from typing import Dict, Optional, Sequence, Tuple
 
 import torch
+from mmdet.structures.bbox import HorizontalBoxes
 from torch import Tensor
 
 from ...utils.config_checks import is_number, merge_optional_cfg
@@ -91,11 +92,10 @@ def central_boxes(gt_bboxes: Tensor, stride: int, ratio: float,
     Returns:
         Tensor: (N, 4) boxes.
     """
-    centre = (gt_bboxes[:, :2] + gt_bboxes[:, 2:]) / 2
-    half = (gt_bboxes[:, 2:] - gt_bboxes[:, :2]) * (ratio / 2)
-    central = torch.cat([centre - half, centre + half], dim=1)
-    wide = 2 * half.min(dim=1).values > min_cells * stride
-    return torch.where(wide[:, None], central, gt_bboxes)
+    central = HorizontalBoxes(gt_bboxes, clone=True)
+    central.resize_((ratio, ratio))
+    wide = central.widths.minimum(central.heights) > min_cells * stride
+    return torch.where(wide[:, None], central.tensor, gt_bboxes)
 
 
 def _inside(points: Tensor, boxes: Tensor) -> Tensor:
