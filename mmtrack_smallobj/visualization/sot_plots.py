@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 __all__ = [
     'plot_success_curve', 'plot_precision_curve', 'plot_size_bins',
-    'plot_all'
+    'plot_visibility_bins', 'plot_all'
 ]
 
 
@@ -84,6 +84,41 @@ def plot_precision_curve(metrics: Dict, out_file: str) -> str:
                        'Precision plot of OPE')
 
 
+def _plot_bins(metrics: Dict, field: str, out_file: str,
+               keys: Sequence[str], xlabel: str, title: str) -> str:
+    """Grouped bar chart of ``keys`` per bin of ``metrics[field]``, empty
+    bins left out."""
+    bins = {
+        name: m
+        for name, m in (metrics.get(field) or {}).items()
+        if m.get('num_frames')
+    }
+    if not bins:
+        raise ValueError(f"metrics have no non-empty {field[len('by_'):]} "
+                         'bin to plot')
+    names = list(bins)
+    width = 0.8 / len(keys)
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(names)), 4.5))
+    for j, key in enumerate(keys):
+        values = [bins[n].get(key) or 0.0 for n in names]
+        xs = [i + (j - (len(keys) - 1) / 2) * width for i in range(len(names))]
+        ax.bar(xs, values, width, label=key)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(
+        [f"{n}\n({bins[n]['num_frames']} fr)" for n in names])
+    ax.set(
+        ylabel='%',
+        ylim=(0, 100),
+        xlabel=xlabel,
+        title=f"{title} ({metrics.get('convention', '?')} convention)")
+    ax.grid(True, axis='y', alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=100)
+    plt.close(fig)
+    return out_file
+
+
 def plot_size_bins(metrics: Dict,
                    out_file: str,
                    keys: Sequence[str] = ('success', 'precision',
@@ -99,39 +134,35 @@ def plot_size_bins(metrics: Dict,
     Returns:
         str: ``out_file``.
     """
-    by_size = {
-        name: m
-        for name, m in (metrics.get('by_size') or {}).items()
-        if m.get('num_frames')
-    }
-    if not by_size:
-        raise ValueError('metrics have no non-empty size bin to plot')
-    names = list(by_size)
-    width = 0.8 / len(keys)
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(names)), 4.5))
-    for j, key in enumerate(keys):
-        values = [by_size[n].get(key) or 0.0 for n in names]
-        xs = [i + (j - (len(keys) - 1) / 2) * width for i in range(len(names))]
-        ax.bar(xs, values, width, label=key)
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(
-        [f"{n}\n({by_size[n]['num_frames']} fr)" for n in names])
-    ax.set(
-        ylabel='%',
-        ylim=(0, 100),
-        xlabel='object size sqrt(w*h) (px)',
-        title=f"Metrics per object size ({metrics.get('convention', '?')} "
-        'convention)')
-    ax.grid(True, axis='y', alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
-    return out_file
+    return _plot_bins(metrics, 'by_size', out_file, keys,
+                      'object size sqrt(w*h) (px)',
+                      'Metrics per object size')
+
+
+def plot_visibility_bins(metrics: Dict,
+                         out_file: str,
+                         keys: Sequence[str] = ('success', 'precision',
+                                                'point_accuracy')) -> str:
+    """Grouped bar chart of some metrics per visibility bin (empty bins
+    left out); needs ``by_visibility`` (GOT-10k cover levels).
+
+    Args:
+        metrics (dict): Output of ``evaluate_videos``.
+        out_file (str): PNG path.
+        keys (Sequence[str]): Metrics to show. Defaults to success,
+            precision and point accuracy.
+
+    Returns:
+        str: ``out_file``.
+    """
+    return _plot_bins(metrics, 'by_visibility', out_file, keys,
+                      'shown part of the target (%)',
+                      'Metrics per target visibility')
 
 
 def plot_all(metrics: Dict, out_dir: str) -> List[str]:
-    """Write ``success.png``, ``precision.png`` and ``size_bins.png``.
+    """Write ``success.png``, ``precision.png``, ``size_bins.png`` and,
+    with ``by_visibility``, ``visibility_bins.png``.
 
     Args:
         metrics (dict): Output of ``evaluate_videos``.
@@ -145,4 +176,7 @@ def plot_all(metrics: Dict, out_dir: str) -> List[str]:
         plot_success_curve(metrics, osp.join(out_dir, 'success.png')),
         plot_precision_curve(metrics, osp.join(out_dir, 'precision.png')),
         plot_size_bins(metrics, osp.join(out_dir, 'size_bins.png')),
-    ]
+    ] + ([
+        plot_visibility_bins(metrics,
+                             osp.join(out_dir, 'visibility_bins.png'))
+    ] if metrics.get('by_visibility') else [])

@@ -91,9 +91,11 @@ def test_cli_writes_table_json_and_plots(cli, tmp_path, capsys, fmt,
     assert metrics['dataset_format'] == fmt
     assert 0 < metrics['success'] < 100
     assert ('lt_fscore' in metrics) == (fmt == 'lasot')
+    # GOT-10k's cover.label adds the per-visibility table and chart.
+    assert ('visible (%)' in text) == (fmt == 'got10k')
     assert sorted(p.name for p in plots.iterdir()) == [
         'precision.png', 'size_bins.png', 'success.png'
-    ]
+    ] + (['visibility_bins.png'] if fmt == 'got10k' else [])
 
 
 def test_cli_missing_video_is_an_error_unless_flagged(cli, tmp_path, capsys):

@@ -6,7 +6,9 @@ pytest.importorskip('matplotlib')
 from mmtrack_smallobj.evaluation.functional import (VideoData,  # noqa: E402
                                                     evaluate_videos,
                                                     xywh_to_xyxy)
-from mmtrack_smallobj.visualization import plot_all, plot_size_bins  # noqa
+from mmtrack_smallobj.visualization import (plot_all,  # noqa: E402
+                                            plot_size_bins,
+                                            plot_visibility_bins)
 
 
 def test_plot_all_writes_non_trivial_pngs(random_videos, tmp_path):
@@ -31,3 +33,26 @@ def test_size_bin_chart_needs_a_non_empty_bin(tmp_path):
     with pytest.raises(ValueError, match='no non-empty size bin'):
         plot_size_bins({'by_size': {'<8': {'num_frames': 0}}},
                        str(tmp_path / 'x.png'))
+
+
+def test_plot_all_adds_the_visibility_chart_with_cover_levels(
+        random_videos, tmp_path):
+    rng = np.random.default_rng(0)
+    videos = []
+    for i, (g, p, _) in enumerate(
+            random_videos(seed=9, num_frames=30, edge_cases=False)):
+        cover = rng.integers(1, 9, len(g))
+        videos.append(
+            VideoData(f'v{i}', xywh_to_xyxy(g), xywh_to_xyxy(p), cover > 0,
+                      cover=cover))
+    files = plot_all(evaluate_videos(videos, 'lasot'), str(tmp_path))
+    assert [f.rsplit('/', 1)[1] for f in files] == [
+        'success.png', 'precision.png', 'size_bins.png',
+        'visibility_bins.png'
+    ]
+    assert len(open(files[-1], 'rb').read()) > 10_000
+
+
+def test_visibility_chart_needs_a_non_empty_bin(tmp_path):
+    with pytest.raises(ValueError, match='no non-empty visibility bin'):
+        plot_visibility_bins({}, str(tmp_path / 'x.png'))

@@ -45,6 +45,18 @@ def target_boxes(scene: VideoScene) -> np.ndarray:
     return boxes
 
 
+def target_cover(scene: VideoScene) -> np.ndarray:
+    """GOT-10k cover level of the target per frame, 0 when absent."""
+    cover = cover_labels(scene.visible_ratio[0])
+    cover[scene.absent] = 0
+    return cover
+
+
+def write_label_file(path: str, values: np.ndarray) -> None:
+    """GOT-10k's ``.label`` layout: one integer per line."""
+    write_text(path, '\n'.join(str(int(v)) for v in values) + '\n')
+
+
 def describe(scene: VideoScene, appearance: Appearance) -> str:
     """One natural-language sentence about the target, as in nlp.txt."""
     return (f'{appearance.colour_name} {scene.class_name} moving among '
@@ -116,6 +128,10 @@ class LaSOTWriter(DatasetWriter):
             write_text(
                 osp.join(video_dir, fname),
                 ','.join('1' if f else '0' for f in flags))
+        # Not in real LaSOT: GOT-10k's cover levels, so that evaluation
+        # can break results down by how much of the target shows.
+        write_label_file(osp.join(video_dir, 'cover.label'),
+                         target_cover(scene))
         write_text(osp.join(video_dir, 'nlp.txt'),
                     describe(scene, appearance))
         self.info_rows.append((name, f'{cls}/{name}/img',
@@ -142,19 +158,15 @@ class GOT10kWriter(DatasetWriter):
         write_text(osp.join(video_dir, 'groundtruth.txt'),
                     '\n'.join(rows) + '\n')
         absent = scene.absent
-        cover = cover_labels(scene.visible_ratio[0])
-        cover[absent] = 0
         boxes = scene.boxes[0]
         width, height = scene.frame_size
         cut = ((boxes[:, 0] < 0) | (boxes[:, 1] < 0) |
                (boxes[:, 0] + boxes[:, 2] > width) |
                (boxes[:, 1] + boxes[:, 3] > height)) & ~scene.out_of_view
         for fname, values in (('absence.label', absent.astype(int)),
-                              ('cover.label', cover),
+                              ('cover.label', target_cover(scene)),
                               ('cut_by_image.label', cut.astype(int))):
-            write_text(
-                osp.join(video_dir, fname),
-                '\n'.join(str(int(v)) for v in values) + '\n')
+            write_label_file(osp.join(video_dir, fname), values)
         write_text(osp.join(video_dir, 'meta_info.ini'),
                     _meta_info(scene, appearance))
         self.info_rows.append(

@@ -35,6 +35,8 @@ from .submission import (SUBMISSION_BENCHMARKS, SubmissionError,
 from .submission_readers import read_submission, read_submission_files
 from .size_bins import (DEFAULT_SIZE_EDGES, assign_size_bins,
                         check_size_edges, size_bin_labels)
+from .visibility_bins import (COVER_BIN_LABELS, MAX_COVER_LEVEL,
+                              assign_cover_bins)
 
 __all__ = [
     'ABSENCE_METRICS', 'AbsenceTuning', 'LongTermFrames',
@@ -59,5 +61,6 @@ __all__ = [
     'assign_size_bins', 'check_size_edges', 'size_bin_labels',
     'SUBMISSION_BENCHMARKS', 'SubmissionError', 'SubmissionVideo',
     'encode_submission', 'normalize_benchmark', 'submission_path',
-    'write_submission', 'read_submission', 'read_submission_files'
+    'write_submission', 'read_submission', 'read_submission_files',
+    'COVER_BIN_LABELS', 'MAX_COVER_LEVEL', 'assign_cover_bins'
 ]

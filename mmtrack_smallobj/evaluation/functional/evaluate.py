@@ -6,7 +6,7 @@ per-frame arrays, which is what keeps them consistent with each other and
 the whole evaluation O(frames).
 """
 import math
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from .long_term import antiuav_state_accuracy, oxuva_metrics, vot_lt_metrics
 from .ope import ope_metrics
 from .point_accuracy import point_accuracy
 from .size_bins import DEFAULT_SIZE_EDGES, assign_size_bins, size_bin_labels
+from .visibility_bins import COVER_BIN_LABELS, assign_cover_bins
 
 __all__ = ['CORE_METRICS', 'LT_METRICS', 'evaluate_videos',
            'evaluate_results']
@@ -62,6 +63,24 @@ def _core(frames: Sequence[FrameScores], convention: str,
     return dict(metrics=out, ope=ope)
 
 
+def _breakdown(frames: Sequence[FrameScores], convention: str,
+               labels: Sequence[str],
+               bins: Sequence[np.ndarray]) -> Tuple[Dict, Dict]:
+    """Core metrics and curves per bin, over the frames the convention
+    scores; ``bins`` gives each video's per-frame bin index (-1: none)."""
+    metrics, curves = {}, {}
+    for b, label in enumerate(labels):
+        masks = [(fb == b) & f.scored for fb, f in zip(bins, frames)]
+        core = _core(frames, convention, masks)
+        metrics[label] = core['metrics']
+        if core['ope'].get('curves'):
+            curves[label] = {
+                k: core['ope']['curves'][k]
+                for k in ('success', 'precision')
+            }
+    return metrics, curves
+
+
 def evaluate_videos(videos: Sequence[VideoData],
                     convention: str = 'mmtrack',
                     only_eval_visible: bool = False,
@@ -85,6 +104,8 @@ def evaluate_videos(videos: Sequence[VideoData],
     Returns:
         dict: JSON-ready; percentages under ``CORE_METRICS`` (and
         ``LT_METRICS`` when every video has confidences), ``by_size``,
+        ``by_visibility`` (when every video has GOT-10k cover levels: the
+        same metrics per shown-fraction bin, ``COVER_BIN_LABELS``),
         ``curves`` and ``per_video``. Undefined values (e.g. an empty bin)
         are None.
     """
@@ -116,21 +137,15 @@ def evaluate_videos(videos: Sequence[VideoData],
             *args, threshold=presence_threshold)
         result['presence_threshold'] = float(presence_threshold)
 
-    labels = size_bin_labels(size_edges)
-    bins = [assign_size_bins(f.size, size_edges) for f in frames]
     result['size_edges'] = [float(e) for e in size_edges]
-    result['by_size'] = {}
     curves = dict(overall['ope'].get('curves', {}))
-    curves['by_size'] = {}
-    for b, label in enumerate(labels):
-        masks = [(fb == b) & f.scored for fb, f in zip(bins, frames)]
-        core = _core(frames, convention, masks)
-        result['by_size'][label] = core['metrics']
-        if core['ope'].get('curves'):
-            curves['by_size'][label] = {
-                k: core['ope']['curves'][k]
-                for k in ('success', 'precision')
-            }
+    result['by_size'], curves['by_size'] = _breakdown(
+        frames, convention, size_bin_labels(size_edges),
+        [assign_size_bins(f.size, size_edges) for f in frames])
+    if all(v.cover is not None for v in videos):
+        result['by_visibility'], curves['by_visibility'] = _breakdown(
+            frames, convention, COVER_BIN_LABELS,
+            [assign_cover_bins(v.cover) for v in videos])
     result['curves'] = curves
 
     ope = overall['ope']

@@ -2,7 +2,9 @@
 
 * LaSOT: ``D/<cls>/<cls>-<k>/groundtruth.txt`` plus ``full_occlusion.txt``
   and ``out_of_view.txt`` (one line of comma-separated 0/1) and
-  ``img/%08d.jpg``. The video name is ``<cls>-<k>``.
+  ``img/%08d.jpg``. The video name is ``<cls>-<k>``. A GOT-10k
+  ``cover.label`` in the video folder (the synthetic generator writes one)
+  is read too, for the per-visibility breakdown.
 * GOT-10k: ``D/<video>/groundtruth.txt``, ``absence.label``,
   ``cover.label``, ``%08d.jpg`` and optionally ``meta_info.ini``;
   ``D/list.txt`` lists the videos.
@@ -22,6 +24,7 @@ from .boxes import xywh_to_xyxy
 from .file_io import (EvaluationInputError, read_box_file, read_flag_file,
                       read_score_file)
 from .frame_scores import VideoData
+from .visibility_bins import MAX_COVER_LEVEL
 
 __all__ = [
     'DATASET_FORMATS', 'VideoAnnotation', 'load_annotations',
@@ -73,6 +76,28 @@ def _load_gt(path: str) -> np.ndarray:
     return xywh_to_xyxy(boxes)
 
 
+def _read_cover(video_dir: str, num_frames: int) -> Optional[np.ndarray]:
+    """GOT-10k cover levels from ``video_dir/cover.label`` if it exists.
+
+    GOT-10k ships the file; the synthetic generator also writes it into its
+    LaSOT-layout videos (one level per line in both).
+
+    Raises:
+        EvaluationInputError: A level outside 0..8, naming its line.
+    """
+    path = osp.join(video_dir, 'cover.label')
+    if not osp.isfile(path):
+        return None
+    cover = read_flag_file(path, num_frames)
+    bad = (cover < 0) | (cover > MAX_COVER_LEVEL)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise EvaluationInputError(
+            path, f'cover level {cover[i]} is not in 0..{MAX_COVER_LEVEL}',
+            i + 1)
+    return cover
+
+
 def _load_lasot(root: str, need_size: bool) -> List[VideoAnnotation]:
     """LaSOT videos under ``root`` (``<cls>/<cls>-<k>/groundtruth.txt``)."""
     videos = []
@@ -96,7 +121,7 @@ def _load_lasot(root: str, need_size: bool) -> List[VideoAnnotation]:
         videos.append(
             VideoAnnotation(
                 osp.basename(video_dir), gt, gt_path, visible,
-                image_size=size))
+                cover=_read_cover(video_dir, len(gt)), image_size=size))
     if not videos:
         raise EvaluationInputError(
             root, 'no LaSOT videos found (expected '
@@ -127,8 +152,7 @@ def _load_got10k(root: str, need_size: bool) -> List[VideoAnnotation]:
         if osp.isfile(osp.join(video_dir, 'absence.label')):
             absence = read_flag_file(
                 osp.join(video_dir, 'absence.label'), len(gt)) > 0
-        if osp.isfile(osp.join(video_dir, 'cover.label')):
-            cover = read_flag_file(osp.join(video_dir, 'cover.label'), len(gt))
+        cover = _read_cover(video_dir, len(gt))
         visible = None
         if absence is not None or cover is not None:
             # mmtrack's GOT10kDataset: visible = not absent and cover > 0

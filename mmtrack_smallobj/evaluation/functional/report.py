@@ -1,4 +1,5 @@
-"""Plain-text tables of an evaluation dict (overall and per size bin) and
+"""Plain-text tables of an evaluation dict (overall, per size bin and per
+visibility bin) and
 of long-term metrics at absence thresholds."""
 import math
 from typing import Dict, List, Optional, Sequence
@@ -50,7 +51,8 @@ def _table(first: str, rows: Sequence[Sequence[str]],
 
 
 def format_metrics_table(metrics: Dict) -> str:
-    """Readable overall table, long-term table (if any) and by-size table.
+    """Readable overall table, long-term table (if any), by-size table and
+    by-visibility table (if any).
 
     Args:
         metrics (dict): Output of ``evaluate_videos`` / ``evaluate_results``.
@@ -74,11 +76,13 @@ def format_metrics_table(metrics: Dict) -> str:
             _table('long-term', [[
                 f"thr={metrics.get('presence_threshold', 0.5):g}"
             ] + [_cell(metrics.get(k)) for k in lt_keys]], lt_keys))
-    by_size = metrics.get('by_size') or {}
-    if by_size:
-        rows = [[label] + [_cell(m.get(k), k in count) for k in keys]
-                for label, m in by_size.items()]
-        parts.append(_table('size (px)', rows, keys))
+    for field, first in (('by_size', 'size (px)'),
+                         ('by_visibility', 'visible (%)')):
+        bins = metrics.get(field) or {}
+        if bins:
+            rows = [[label] + [_cell(m.get(k), k in count) for k in keys]
+                    for label, m in bins.items()]
+            parts.append(_table(first, rows, keys))
     return '\n\n'.join(parts)
 
 

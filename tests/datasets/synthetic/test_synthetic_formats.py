@@ -64,6 +64,12 @@ def test_lasot_layout(tiny_lasot):
         assert flags[0].sum() == video.num_full_occlusion
         assert flags[1].sum() == video.num_out_of_view
         _check_boxes(boxes, absent)
+        # Our addition to the layout: GOT-10k's cover levels, 0 exactly on
+        # the frames the LaSOT flags call absent.
+        cover = np.loadtxt(osp.join(video_dir, 'cover.label'), dtype=int)
+        assert len(cover) == F
+        np.testing.assert_array_equal(cover == 0, absent)
+        assert np.all(cover <= 8)
         nlp = open(osp.join(video_dir, 'nlp.txt')).read()
         assert cls in nlp and '\n' not in nlp
     assert any_absent
@@ -144,3 +150,22 @@ def test_summary_file_is_written(tiny_lasot):
     assert [v['name'] for v in record['videos']] == [
         v.name for v in summary.videos
     ]
+
+
+def test_lasot_and_got10k_cover_levels_agree(tiny, tmp_path):
+    """The seed, not the layout or split, makes a video, so both layouts
+    hold the same cover levels, video by video (20 frames: the tiny set's
+    10 show no partly hidden target)."""
+    lasot = tiny['make'](tmp_path / 'lasot', 'lasot', num_frames=20)
+    tiny['make'](tmp_path / 'got10k', 'got10k', split='train', num_frames=20)
+    partly_hidden = False
+    for index, video in enumerate(lasot.videos):
+        lasot_cover = np.loadtxt(
+            tmp_path / 'lasot' / video.class_name / video.name /
+            'cover.label', dtype=int)
+        got_cover = np.loadtxt(
+            tmp_path / 'got10k' / f'GOT-10k_Train_{index + 1:06d}' /
+            'cover.label', dtype=int)
+        np.testing.assert_array_equal(lasot_cover, got_cover)
+        partly_hidden |= bool(((lasot_cover > 0) & (lasot_cover < 8)).any())
+    assert partly_hidden
