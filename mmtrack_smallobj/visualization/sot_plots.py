@@ -143,18 +143,8 @@ def plot_visibility_bins(metrics: Dict,
                          out_file: str,
                          keys: Sequence[str] = ('success', 'precision',
                                                 'point_accuracy')) -> str:
-    """Grouped bar chart of some metrics per visibility bin (empty bins
-    left out); needs ``by_visibility`` (GOT-10k cover levels).
-
-    Args:
-        metrics (dict): Output of ``evaluate_videos``.
-        out_file (str): PNG path.
-        keys (Sequence[str]): Metrics to show. Defaults to success,
-            precision and point accuracy.
-
-    Returns:
-        str: ``out_file``.
-    """
+    """:func:`plot_size_bins` over the visibility bins instead: needs
+    ``metrics['by_visibility']`` (GOT-10k cover levels)."""
     return _plot_bins(metrics, 'by_visibility', out_file, keys,
                       'shown part of the target (%)',
                       'Metrics per target visibility')
