@@ -36,7 +36,7 @@ from .submission_readers import read_submission, read_submission_files
 from .size_bins import (DEFAULT_SIZE_EDGES, assign_size_bins,
                         check_size_edges, size_bin_labels)
 from .visibility_bins import (COVER_BIN_LABELS, MAX_COVER_LEVEL,
-                              assign_cover_bins)
+                              assign_cover_bins, first_invalid_cover_level)
 
 __all__ = [
     'ABSENCE_METRICS', 'AbsenceTuning', 'LongTermFrames',
@@ -62,5 +62,6 @@ __all__ = [
     'SUBMISSION_BENCHMARKS', 'SubmissionError', 'SubmissionVideo',
     'encode_submission', 'normalize_benchmark', 'submission_path',
     'write_submission', 'read_submission', 'read_submission_files',
-    'COVER_BIN_LABELS', 'MAX_COVER_LEVEL', 'assign_cover_bins'
+    'COVER_BIN_LABELS', 'MAX_COVER_LEVEL', 'assign_cover_bins',
+    'first_invalid_cover_level'
 ]

@@ -24,7 +24,7 @@ from .boxes import xywh_to_xyxy
 from .file_io import (EvaluationInputError, read_box_file, read_flag_file,
                       read_score_file)
 from .frame_scores import VideoData
-from .visibility_bins import MAX_COVER_LEVEL
+from .visibility_bins import MAX_COVER_LEVEL, first_invalid_cover_level
 
 __all__ = [
     'DATASET_FORMATS', 'VideoAnnotation', 'load_annotations',
@@ -89,9 +89,8 @@ def _read_cover(video_dir: str, num_frames: int) -> Optional[np.ndarray]:
     if not osp.isfile(path):
         return None
     cover = read_flag_file(path, num_frames)
-    bad = (cover < 0) | (cover > MAX_COVER_LEVEL)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    i = first_invalid_cover_level(cover)
+    if i is not None:
         raise EvaluationInputError(
             path, f'cover level {cover[i]} is not in 0..{MAX_COVER_LEVEL}',
             i + 1)
