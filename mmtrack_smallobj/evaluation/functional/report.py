@@ -1,6 +1,5 @@
 """Plain-text tables of an evaluation dict (overall, per size bin and per
-visibility bin) and
-of long-term metrics at absence thresholds."""
+visibility bin) and of long-term metrics at absence thresholds."""
 import math
 from typing import Dict, List, Optional, Sequence
 
