@@ -1,9 +1,9 @@
 """The single entry: score videos under a convention, return a JSON-ready dict.
 
 Every video is scored once (``frame_scores``); overall numbers, per-size-bin
-numbers and long-term numbers are then different reductions of the same
-per-frame arrays, which is what keeps them consistent with each other and
-the whole evaluation O(frames).
+and per-visibility-bin numbers and long-term numbers are then different
+reductions of the same per-frame arrays, which is what keeps them consistent
+with each other and the whole evaluation O(frames).
 """
 import math
 from typing import Dict, List, Optional, Sequence, Tuple
