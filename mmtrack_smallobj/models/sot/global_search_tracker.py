@@ -22,6 +22,8 @@ from torch import Tensor
 
 from ...utils.config_checks import merge_cfg_defaults
 from . import reid_strategy as reid
+from .box_smoothing import (check_box_smoothing_cfg, log_size_and_aspect,
+                            smooth_box)
 from .candidate_verification import (check_verification_cfg, mean_colours,
                                      verified_scores)
 from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
@@ -44,7 +46,8 @@ DEFAULT_TEST_CFG = dict(
     first_frame_adaptation=None,
     size_calibration=None,
     small_target_zoom=None,
-    verification=None)
+    verification=None,
+    box_smoothing=None)
 STRATEGIES = ('top1', 'position', 'reid')
 DEFAULT_TRAIN_CFG = dict(other_objects='ignore')
 OTHER_OBJECTS = ('ignore', 'negative')
@@ -117,7 +120,11 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             ``verification``: None (the default) or
             ``dict(feature_weight=0.3, colour_weight=0.2)``, which ranks
             the candidates by score plus their likeness to the first box
-            before the strategy picks one (:mod:`.candidate_verification`).
+            before the strategy picks one (:mod:`.candidate_verification`);
+            ``box_smoothing``: None (the default) or ``dict(size_lr=0.5,
+            aspect_prior=0.5)``, which blends the reported box's size into
+            the last one's and its aspect ratio towards the first box's
+            (:mod:`.box_smoothing`).
         data_preprocessor (dict, optional): ``TrackDataPreprocessor``.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
@@ -166,6 +173,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             self.test_cfg['small_target_zoom'])
         self.verification_cfg = check_verification_cfg(
             self.test_cfg['verification'], len(self.head.strides))
+        self.box_smoothing_cfg = check_box_smoothing_cfg(
+            self.test_cfg['box_smoothing'])
         self.train_cfg = merge_cfg_defaults('GlobalSearchTracker', train_cfg,
                                             DEFAULT_TRAIN_CFG, 'train_cfg')
         if self.train_cfg['other_objects'] not in OTHER_OBJECTS:
@@ -274,6 +283,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                 img, box[None], self.verification_cfg['colour_ratio'])[0]
         self.memo.image_size = (height, width)
         self.memo.last_box = box
+        self.memo.log_size, self.memo.first_log_aspect = (
+            log_size_and_aspect(box))
         self.memo.absent = False
         if self.test_cfg['strategy'] == 'reid':
             # Attribute assignment: addict's constructor would rebuild the
@@ -302,7 +313,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
 
         Returns:
             list[InstanceData]: One result with ``bboxes`` (1, 4) x1, y1,
-            x2, y2 in input pixels (clipped to the image), ``scores`` (1,),
+            x2, y2 in input pixels (clipped to the image; with
+            ``box_smoothing``, resized about its centre), ``scores`` (1,),
             the chosen candidate's probability (``verification`` ranks the
             candidates, it does not change this), and ``absent`` (1,)
             bool, True when the score is below
@@ -356,6 +368,10 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                             and float(score) < threshold)
         self.memo.absent = absent
         if not absent:
+            if self.box_smoothing_cfg is not None:
+                box, self.memo.log_size = smooth_box(
+                    box, self.memo.log_size, self.memo.first_log_aspect,
+                    (height, width), self.box_smoothing_cfg)
             # An absent frame's box is a guess: the position strategy
             # keeps following the last box that was believed.
             self.memo.last_box = box

@@ -405,6 +405,23 @@ def test_low_scores_are_reported_absent_and_do_not_move_the_last_box(
     assert results[2].absent.tolist() == [False]
 
 
+def test_box_smoothing_resizes_present_frames_only(monkeypatch):
+    model = _model(
+        test_cfg=dict(short_side=64, absent_score_thr=0.5,
+                      box_smoothing=dict(size_lr=0.5, aspect_prior=0.0)))
+    script = [
+        ([[20., 20., 40., 40.]], [0.3]),  # absent: reported as given
+        ([[20., 20., 40., 40.]], [0.9]),  # size 20 after 10: halfway
+    ]
+    _scripted_predict(model, monkeypatch, script)
+    results = _track(model, torch.randn(3, 3, 64, 64), [5., 5., 15., 15.])
+    assert results[1].bboxes[0].tolist() == [20., 20., 40., 40.]
+    side = math.sqrt(10 * 20)
+    assert results[2].bboxes[0].tolist() == pytest.approx(
+        [30 - side / 2, 30 - side / 2, 30 + side / 2, 30 + side / 2])
+    assert model.memo.log_size == pytest.approx(math.log(side))
+
+
 def test_without_a_threshold_nothing_is_absent(monkeypatch):
     model = _model()
     _scripted_predict(model, monkeypatch, [([[1., 1., 5., 5.]], [0.01])])
