@@ -5,6 +5,7 @@ from .loading import LoadImageFromFileChecked  # noqa: F401
 from .mot_pair_sampling import MOTIdentityPairSampling, num_identities
 from .pair_sampling import VisiblePairSampling, visible_frame_indices
 from .target_crop import SeqTargetCrop
+from .target_occlusion import SeqTargetOcclusion
 from .size_rescale import SizeBinRescale
 from .trajectory_heatmap_sampling import (TrajectoryHeatmapSampling,
                                           gaussian_heatmaps)
@@ -12,6 +13,7 @@ from .trajectory_heatmap_sampling import (TrajectoryHeatmapSampling,
 __all__ = [
     'VisiblePairSampling', 'visible_frame_indices', 'SizeBinRescale',
     'MOTIdentityPairSampling', 'num_identities', 'SeqTargetCrop',
+    'SeqTargetOcclusion',
     'DistractorAwarePairSampling', 'video_category',
     'TrajectoryHeatmapSampling', 'gaussian_heatmaps'
 ]

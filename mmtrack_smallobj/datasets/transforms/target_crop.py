@@ -16,7 +16,7 @@ from mmcv.transforms import BaseTransform
 from mmtrack.registry import TRANSFORMS
 
 
-def _as_array(boxes) -> np.ndarray:
+def as_box_array(boxes) -> np.ndarray:
     """(N, 4) float array from numpy boxes or mmdet box structures."""
     tensor = getattr(boxes, 'tensor', None)
     if tensor is not None:
@@ -148,7 +148,7 @@ class SeqTargetCrop(BaseTransform):
                              'frames')
         rng = self._generator()
         for i, img in enumerate(imgs):
-            boxes = _as_array(results['gt_bboxes'][i])
+            boxes = as_box_array(results['gt_bboxes'][i])
             if len(boxes) == 0 or not np.isfinite(boxes[0]).all():
                 raise ValueError('SeqTargetCrop needs the target box on '
                                  f'frame {i} of the pair, got {boxes}')
