@@ -81,6 +81,16 @@ def crop_with_padding(img: np.ndarray, origin: np.ndarray,
     return out
 
 
+def draw_generator(own: Optional[np.random.Generator]
+                   ) -> np.random.Generator:
+    """A transform's random generator: ``own`` (seeded, for tests) if set,
+    else one seeded from numpy's global state, which mmengine seeds per
+    worker."""
+    if own is not None:
+        return own
+    return np.random.default_rng(np.random.randint(2**31))
+
+
 @TRANSFORMS.register_module()
 class SeqTargetCrop(BaseTransform):
     """Cut a random window around the target from each frame of a pair.
@@ -126,11 +136,6 @@ class SeqTargetCrop(BaseTransform):
         self._rng = (np.random.default_rng(seed) if seed is not None else
                      None)
 
-    def _generator(self) -> np.random.Generator:
-        if self._rng is not None:
-            return self._rng
-        return np.random.default_rng(np.random.randint(2**31))
-
     def transform(self, results: dict) -> dict:
         """Crop every frame of the pair and shift its boxes.
 
@@ -146,7 +151,7 @@ class SeqTargetCrop(BaseTransform):
             raise ValueError(f'SeqTargetCrop has {len(self.crop_sizes)} '
                              f'crop_sizes but the pair has {len(imgs)} '
                              'frames')
-        rng = self._generator()
+        rng = draw_generator(self._rng)
         for i, img in enumerate(imgs):
             boxes = as_box_array(results['gt_bboxes'][i])
             if len(boxes) == 0 or not np.isfinite(boxes[0]).all():

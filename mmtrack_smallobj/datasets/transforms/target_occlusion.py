@@ -23,7 +23,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmtrack.registry import TRANSFORMS
 
-from .target_crop import as_box_array
+from .target_crop import as_box_array, draw_generator
 
 
 def occluder_rect(box: np.ndarray, side: int, hidden: float,
@@ -112,11 +112,6 @@ class SeqTargetOcclusion(BaseTransform):
         self._rng = (np.random.default_rng(seed) if seed is not None else
                      None)
 
-    def _generator(self) -> np.random.Generator:
-        if self._rng is not None:
-            return self._rng
-        return np.random.default_rng(np.random.randint(2**31))
-
     def transform(self, results: dict) -> dict:
         """Occlude the target in some frames of the pair.
 
@@ -132,7 +127,7 @@ class SeqTargetOcclusion(BaseTransform):
             raise ValueError(f'SeqTargetOcclusion has {len(self.prob)} '
                              f'probabilities but the pair has {len(imgs)} '
                              'frames')
-        rng = self._generator()
+        rng = draw_generator(self._rng)
         for i, img in enumerate(imgs):
             if rng.uniform() >= self.prob[i]:
                 continue
