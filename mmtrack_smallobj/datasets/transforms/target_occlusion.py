@@ -77,7 +77,8 @@ class SeqTargetOcclusion(BaseTransform):
     ``hidden_range`` and reaching up to ``max_overhang`` of the box's size
     past its other sides. The occluder is filled with a same-sized patch of
     the frame that does not touch the target box (up to 10 random tries;
-    the frame's mean colour when none fits). Boxes are unchanged.
+    the frame's mean colour when none fits). Boxes are unchanged; a frame
+    without a finite target box is left as it is.
 
     Args:
         prob (Sequence[float]): Per-frame probability, e.g. ``(0.0, 0.3)``
