@@ -81,6 +81,12 @@ def crop_with_padding(img: np.ndarray, origin: np.ndarray,
     return out
 
 
+def frame_mean_colour(img: np.ndarray) -> np.ndarray:
+    """Mean colour of an (H, W, C) or (H, W) frame: what the transforms fill
+    with, which the data preprocessor's normalisation maps near zero."""
+    return img.reshape(-1, *img.shape[2:]).mean(0)
+
+
 def draw_generator(own: Optional[np.random.Generator]
                    ) -> np.random.Generator:
     """A transform's random generator: ``own`` (seeded, for tests) if set,
@@ -161,9 +167,8 @@ class SeqTargetCrop(BaseTransform):
                                self.size_divisor)
             origin = window_origin(boxes[0], size, self.margins[i],
                                    (img.shape[1], img.shape[0]), rng)
-            pad_value = img.reshape(-1, img.shape[-1]).mean(0) \
-                if img.ndim == 3 else img.mean()
-            imgs[i] = crop_with_padding(img, origin, size, pad_value)
+            imgs[i] = crop_with_padding(img, origin, size,
+                                        frame_mean_colour(img))
             shifted = boxes - np.tile(origin, 2)
             results['gt_bboxes'][i] = _like(results['gt_bboxes'][i], shifted)
             if 'img_shape' in results:

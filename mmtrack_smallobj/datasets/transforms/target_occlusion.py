@@ -23,7 +23,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmtrack.registry import TRANSFORMS
 
-from .target_crop import as_box_array, draw_generator
+from .target_crop import as_box_array, draw_generator, frame_mean_colour
 
 
 def occluder_rect(box: np.ndarray, side: int, hidden: float,
@@ -158,8 +158,8 @@ class SeqTargetOcclusion(BaseTransform):
                 img[rect[1]:rect[3], rect[0]:rect[2]] = \
                     img[y:y + height, x:x + width]
                 return img
-        img[rect[1]:rect[3], rect[0]:rect[2]] = img.reshape(
-            -1, *img.shape[2:]).mean(0).astype(img.dtype)
+        img[rect[1]:rect[3], rect[0]:rect[2]] = frame_mean_colour(
+            img).astype(img.dtype)
         return img
 
     def __repr__(self) -> str:

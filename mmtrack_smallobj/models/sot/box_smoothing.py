@@ -28,7 +28,7 @@ the same point accuracy (up to 49.87 with the aspect ratio held fully).
 import math
 from typing import Optional, Tuple
 
-import torch
+from mmdet.structures.bbox import HorizontalBoxes
 from torch import Tensor
 
 from ...utils.config_checks import is_number, merge_optional_cfg
@@ -98,18 +98,19 @@ def smooth_box(box: Tensor, log_size: float, first_log_aspect: float,
     height, width = image_size
     box_log_size, log_aspect = log_size_and_aspect(box)
     log_size += cfg['size_lr'] * (box_log_size - log_size)
+    x1, y1, x2, y2 = box.tolist()
     # One pixel of slack: the clip puts a cut box's side exactly on the
     # edge, and rounding may leave it a hair inside.
-    at_edge = (float(box[0]) <= 1 or float(box[1]) <= 1
-               or float(box[2]) >= width - 1 or float(box[3]) >= height - 1)
+    at_edge = x1 <= 1 or y1 <= 1 or x2 >= width - 1 or y2 >= height - 1
     if not at_edge:
         prior = cfg['aspect_prior']
         log_aspect = (1 - prior) * log_aspect + prior * first_log_aspect
-    half_w = 0.5 * math.exp(log_size + 0.5 * log_aspect)
-    half_h = 0.5 * math.exp(log_size - 0.5 * log_aspect)
-    centre = (box[:2] + box[2:]) / 2
-    half = box.new_tensor([half_w, half_h])
-    bounds = box.new_tensor([width, height])
-    smoothed = torch.cat([(centre - half).clamp(min=0),
-                          torch.minimum(centre + half, bounds)])
-    return smoothed, log_size
+    size = [
+        math.exp(log_size + 0.5 * log_aspect),
+        math.exp(log_size - 0.5 * log_aspect)
+    ]
+    smoothed = HorizontalBoxes(
+        box.new_tensor([[(x1 + x2) / 2, (y1 + y2) / 2, *size]]),
+        in_mode='cxcywh')
+    smoothed.clip_((height, width))
+    return smoothed.tensor[0], log_size

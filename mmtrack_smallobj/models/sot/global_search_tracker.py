@@ -283,8 +283,9 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                 img, box[None], self.verification_cfg['colour_ratio'])[0]
         self.memo.image_size = (height, width)
         self.memo.last_box = box
-        self.memo.log_size, self.memo.first_log_aspect = (
-            log_size_and_aspect(box))
+        if self.box_smoothing_cfg is not None:
+            self.memo.log_size, self.memo.first_log_aspect = (
+                log_size_and_aspect(box))
         self.memo.absent = False
         if self.test_cfg['strategy'] == 'reid':
             # Attribute assignment: addict's constructor would rebuild the
