@@ -19,12 +19,15 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmtrack.registry import MODELS
 from torch import Tensor
 
-from ..layers import TemplateCorrelation, nms, roi_align
+from ...utils.config_checks import is_number
+from ..layers import TemplateCorrelation, nms, roi_align, vote_boxes
 from .point_head_losses import (PointHeadLossMixin, check_centre_sampling,
                                 decode_points)
 
 TEMPLATE_POOLINGS = ('box', 'native')
-DEFAULT_TEST_CFG = dict(pre_nms_top_k=100, nms_iou_thr=0.5, max_candidates=10)
+DEFAULT_TEST_CFG = dict(
+    pre_nms_top_k=100, nms_iou_thr=0.5, max_candidates=10,
+    box_voting_iou_thr=None)
 
 
 @MODELS.register_module()
@@ -82,7 +85,12 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
             boxes; None means ``mmdet.GIoULoss``.
         norm_cfg (dict, optional): Norm of the tower. Defaults to BN.
         test_cfg (dict, optional): ``pre_nms_top_k`` per level,
-            ``nms_iou_thr`` and ``max_candidates`` kept after NMS.
+            ``nms_iou_thr``, ``max_candidates`` kept after NMS, and
+            ``box_voting_iou_thr``: None (the default) keeps each
+            candidate's own box; a value in (0, 1] replaces it by the
+            score-weighted mean of the ``pre_nms_top_k`` boxes of all levels
+            that overlap it by at least that IoU (box voting), so the
+            neighbouring points' regressions average out one point's error.
         init_cfg (dict | list[dict], optional): mmengine init config.
     """
 
@@ -130,6 +138,11 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
             raise KeyError(f'unknown head test_cfg keys {sorted(unknown)}; '
                            f'known: {sorted(DEFAULT_TEST_CFG)}')
         self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
+        voting_thr = self.test_cfg['box_voting_iou_thr']
+        if voting_thr is not None and not (is_number(voting_thr)
+                                           and 0 < voting_thr <= 1):
+            raise ValueError('test_cfg.box_voting_iou_thr must be None or in '
+                             f'(0, 1], got {voting_thr}')
         norm_cfg = norm_cfg or dict(type='BN', requires_grad=True)
 
         def level_branch() -> nn.ModuleDict:
@@ -366,5 +379,9 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
         keep = real if len(real) else keep[:1]
         keep = keep[:self.test_cfg['max_candidates']]
         scores = scores.clamp(min=0)
+        kept_boxes = boxes[keep]
+        if self.test_cfg['box_voting_iou_thr'] is not None:
+            kept_boxes = vote_boxes(kept_boxes, boxes, scores,
+                                    self.test_cfg['box_voting_iou_thr'])
         return InstanceData(
-            bboxes=boxes[keep], scores=scores[keep], levels=levels[keep])
+            bboxes=kept_boxes, scores=scores[keep], levels=levels[keep])

@@ -397,6 +397,52 @@ def test_valid_size_padding_candidates_score_zero():
     assert result.scores[2:].eq(0).all()
 
 
+def test_box_voting_averages_the_overlapping_boxes_by_score():
+    # Two neighbouring points regress different boxes around one target;
+    # a third, far away, is another candidate and votes for nothing.
+    head = _head(test_cfg=dict(max_candidates=2, box_voting_iou_thr=0.5))
+    logit4, logit8 = torch.full((16, 16), -30.0), torch.full((8, 8), -30.0)
+    logit4[5, 5] = math.log(3.0)  # point (22, 22), p = 0.75
+    logit4[5, 6] = 0.0  # point (26, 22), p = 0.5: IoU 16 / 24
+    logit8[6, 6] = 0.0  # point (52, 52), p = 0.5
+    result = head.predict_by_feat(*_maps([logit4, logit8], 10.0))
+    # (0.75 * 12 + 0.5 * 16) / 1.25 = 13.6 on x; y is the same for both.
+    assert result.bboxes[0].tolist() == pytest.approx(
+        [13.6, 12.0, 33.6, 32.0], abs=1e-4)
+    assert result.bboxes[1].tolist() == pytest.approx(
+        [42.0, 42.0, 62.0, 62.0], abs=1e-4)
+    assert result.scores.tolist() == pytest.approx([0.75, 0.5])
+    plain = _head(test_cfg=dict(max_candidates=2)).predict_by_feat(
+        *_maps([logit4, logit8], 10.0))
+    assert plain.bboxes[0].tolist() == [12., 12., 32., 32.]
+
+
+def test_box_voting_leaves_out_boxes_below_the_iou_threshold():
+    head = _head(test_cfg=dict(max_candidates=1, box_voting_iou_thr=0.7))
+    logit4, logit8 = torch.full((16, 16), -30.0), torch.full((8, 8), -30.0)
+    logit4[5, 5] = 1.0
+    logit4[5, 6] = 0.0  # IoU 2 / 3 < 0.7
+    result = head.predict_by_feat(*_maps([logit4, logit8], 10.0))
+    assert result.bboxes[0].tolist() == pytest.approx([12., 12., 32., 32.])
+
+
+def test_box_voting_ignores_padding_points():
+    # The only boxes next to the real candidate lie in the padding, which
+    # scores 0 and so has no vote.
+    head = _head(test_cfg=dict(max_candidates=1, pre_nms_top_k=300,
+                               box_voting_iou_thr=0.1))
+    scores, distances = _maps([torch.full((16, 16), 4.0),
+                               torch.full((8, 8), 4.0)], 3.0)
+    result = head.predict_by_feat(scores, distances, valid_size=(4, 4))
+    assert result.bboxes[0].tolist() == pytest.approx([-1., -1., 5., 5.])
+
+
+@pytest.mark.parametrize('thr', [0, -0.5, 1.5, '0.5', True])
+def test_bad_box_voting_threshold_raises(thr):
+    with pytest.raises(ValueError, match='box_voting_iou_thr'):
+        _head(test_cfg=dict(box_voting_iou_thr=thr))
+
+
 def test_predict_takes_one_image():
     head = _head()
     scores, distances = _maps([torch.zeros(16, 16), torch.zeros(8, 8)])
