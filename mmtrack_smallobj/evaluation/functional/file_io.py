@@ -151,6 +151,10 @@ def read_flag_file(path: str, expected: int) -> np.ndarray:
 
     Returns:
         np.ndarray: (expected,) int array.
+
+    Raises:
+        EvaluationInputError: naming the file (and line) for a value that
+            is not an integer (``1.0`` is read as 1) or a wrong count.
     """
     lines = _read_lines(path)
     values: List[int] = []
@@ -159,10 +163,15 @@ def read_flag_file(path: str, expected: int) -> np.ndarray:
             if not token:
                 continue
             try:
-                values.append(int(float(token)))
+                value = float(token)
             except ValueError:
                 raise EvaluationInputError(
                     path, f'unreadable flag {token!r}', i + 1) from None
+            # '1.0' is a flag written as a float; '2.5' or 'nan' is no flag.
+            if not value.is_integer():
+                raise EvaluationInputError(
+                    path, f'flag {token!r} is not an integer', i + 1)
+            values.append(int(value))
     if len(values) != expected:
         raise EvaluationInputError(
             path, f'has {len(values)} values but the video has {expected} '

@@ -67,6 +67,15 @@ def test_scores_and_flags(tmp_path):
     np.testing.assert_array_equal(flags, [0, 8, 3])
     with pytest.raises(EvaluationInputError, match='has 3 values but'):
         read_flag_file(_write(tmp_path, '0\n8\n3\n', 'c.label'), 4)
+    flags = read_flag_file(_write(tmp_path, '1.0,0.0\n', 'f.txt'), 2)
+    np.testing.assert_array_equal(flags, [1, 0])
+
+
+@pytest.mark.parametrize('token', ['2.5', 'nan', 'inf', 'x'])
+def test_a_flag_that_is_not_an_integer_names_its_line(tmp_path, token):
+    path = _write(tmp_path, f'0\n{token}\n3\n', 'c.label')
+    with pytest.raises(EvaluationInputError, match=r'c\.label.*line 2'):
+        read_flag_file(path, 3)
 
 
 def test_written_results_read_back(tmp_path):
