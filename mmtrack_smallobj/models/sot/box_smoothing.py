@@ -32,6 +32,7 @@ from mmdet.structures.bbox import HorizontalBoxes
 from torch import Tensor
 
 from ...utils.config_checks import is_number, merge_optional_cfg
+from .whole_frame_utils import clip_to_image
 
 DEFAULT_BOX_SMOOTHING = dict(size_lr=0.5, aspect_prior=0.5)
 
@@ -112,5 +113,4 @@ def smooth_box(box: Tensor, log_size: float, first_log_aspect: float,
     smoothed = HorizontalBoxes(
         box.new_tensor([[(x1 + x2) / 2, (y1 + y2) / 2, *size]]),
         in_mode='cxcywh')
-    smoothed.clip_((height, width))
-    return smoothed.tensor[0], log_size
+    return clip_to_image(smoothed.tensor[0], height, width), log_size

@@ -31,8 +31,8 @@ from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      check_small_target_zoom_cfg,
                                      size_calibration, zoomed_short_side)
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                other_object_boxes, resize_to_test_scale,
-                                single_frames)
+                                clip_to_image, other_object_boxes,
+                                resize_to_test_scale, single_frames)
 from .whole_frame_utils import test_scale_shape  # noqa: F401 (re-exported)
 
 DEFAULT_TEST_CFG = dict(
@@ -337,8 +337,7 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             resized = HorizontalBoxes(boxes_scaled, clone=True)
             resized.resize_(self.memo.size_ratio)
             boxes_scaled = resized.tensor
-        bounds = boxes_scaled.new_tensor([width, height, width, height])
-        boxes = torch.minimum((boxes_scaled / factor).clamp(min=0), bounds)
+        boxes = clip_to_image(boxes_scaled / factor, height, width)
         candidates.bboxes = boxes
         if self.verification_cfg is not None:
             ranked = verified_scores(self.head, feats, self.memo.templates,
@@ -356,8 +355,7 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                                    feats[0], boxes_scaled, candidates,
                                    self._frame_id())
             self.memo.tracklets = state.tracklets
-            box = torch.minimum(boxes.new_tensor(state.box).clamp(min=0),
-                                bounds)
+            box = clip_to_image(boxes.new_tensor(state.box), height, width)
             score = boxes.new_tensor(state.score)
             absent = state.absent
         else:

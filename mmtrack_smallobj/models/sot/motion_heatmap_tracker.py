@@ -23,7 +23,8 @@ from torch import Tensor
 
 from ...utils.config_checks import merge_cfg_defaults
 from ..motion import init_history, push_history
-from .whole_frame_utils import WholeFrameTrackerMixin, single_frames
+from .whole_frame_utils import (WholeFrameTrackerMixin, clip_to_image,
+                               single_frames)
 
 DEFAULT_TEST_CFG = dict(test_mode='OPE')
 
@@ -115,9 +116,8 @@ class MotionHeatmapTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                                           self.memo.past_valid)
         centre, value = self.motion_net.peak(heatmap, (height, width))
         half = self.memo.size.to(centre) / 2
-        box = torch.cat([centre - half, centre + half])
-        bounds = box.new_tensor([width, height, width, height])
-        box = torch.minimum(box.clamp(min=0), bounds)
+        box = clip_to_image(torch.cat([centre - half, centre + half]), height,
+                            width)
         self.memo.past_centres, self.memo.past_valid = push_history(
             self.memo.past_centres, self.memo.past_valid, centre, True)
         return [

@@ -25,7 +25,8 @@ from torch import Tensor
 from ...utils.config_checks import merge_cfg_defaults
 from ..motion import init_history, push_history
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                resize_to_test_scale, single_frames)
+                                clip_to_image, resize_to_test_scale,
+                                single_frames)
 
 DEFAULT_TEST_CFG = dict(
     test_mode='OPE',
@@ -218,9 +219,8 @@ class SiamRCNN(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         scaled, factor, valid_size = resize_to_test_scale(img, self.test_cfg)
         candidates = self.head.predict(self.memo.template,
                                        self.extract_feat(scaled), valid_size)
-        bounds = factor.new_tensor([width, height, width, height])
-        candidates.bboxes = torch.minimum(
-            (candidates.bboxes / factor).clamp(min=0), bounds)
+        candidates.bboxes = clip_to_image(candidates.bboxes / factor, height,
+                                          width)
         candidates.det_scores = candidates.scores
         if (self.motion_model is not None and len(candidates)
                 and self.test_cfg['motion_weight'] > 0):

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
+from mmdet.structures.bbox import HorizontalBoxes, bbox_cxcywh_to_xyxy
 from mmtrack.utils import SampleList
 from torch import Tensor
 
@@ -126,6 +126,14 @@ def resize_to_test_scale(
     factor = img.new_tensor(
         [new_w / width, new_h / height, new_w / width, new_h / height])
     return img, factor, (new_h, new_w)
+
+
+def clip_to_image(boxes: Tensor, height: int, width: int) -> Tensor:
+    """A copy of ``boxes`` (..., 4) x1, y1, x2, y2 clipped to a ``width`` x
+    ``height`` image, by mmdet's ``HorizontalBoxes.clip_``."""
+    clipped = HorizontalBoxes(boxes.reshape(-1, 4))
+    clipped.clip_((height, width))
+    return clipped.tensor.reshape(boxes.shape)
 
 
 def check_first_box(box: Tensor, height: int, width: int, where: str) -> None:
