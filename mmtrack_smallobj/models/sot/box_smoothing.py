@@ -28,7 +28,7 @@ the same point accuracy (up to 49.87 with the aspect ratio held fully).
 import math
 from typing import Optional, Tuple
 
-from mmdet.structures.bbox import HorizontalBoxes
+from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from torch import Tensor
 
 from ...utils.config_checks import is_number, merge_optional_cfg
@@ -110,7 +110,6 @@ def smooth_box(box: Tensor, log_size: float, first_log_aspect: float,
         math.exp(log_size + 0.5 * log_aspect),
         math.exp(log_size - 0.5 * log_aspect)
     ]
-    smoothed = HorizontalBoxes(
-        box.new_tensor([[(x1 + x2) / 2, (y1 + y2) / 2, *size]]),
-        in_mode='cxcywh')
-    return clip_to_image(smoothed.tensor[0], height, width), log_size
+    smoothed = bbox_cxcywh_to_xyxy(
+        box.new_tensor([(x1 + x2) / 2, (y1 + y2) / 2, *size]))
+    return clip_to_image(smoothed, height, width), log_size
