@@ -26,7 +26,7 @@ success went from 48.83 to 49.72 with ``size_lr=0.5, aspect_prior=0.5`` at
 the same point accuracy (up to 49.87 with the aspect ratio held fully).
 """
 import math
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from torch import Tensor
@@ -68,14 +68,15 @@ def check_box_smoothing_cfg(cfg: Optional[dict]) -> Optional[dict]:
     return cfg
 
 
-def log_size_and_aspect(box: Tensor) -> Tuple[float, float]:
-    """``log(sqrt(w * h))`` and ``log(w / h)`` of an x1, y1, x2, y2 box.
+def log_size_and_aspect(box: Sequence[float]) -> Tuple[float, float]:
+    """``log(sqrt(w * h))`` and ``log(w / h)`` of an x1, y1, x2, y2 box
+    (a (4,) tensor or four numbers).
 
     Sides are floored at 1e-3 pixels, so that a degenerate box gives
     finite numbers.
     """
-    width = max(float(box[2] - box[0]), 1e-3)
-    height = max(float(box[3] - box[1]), 1e-3)
+    x1, y1, x2, y2 = (float(v) for v in box)
+    width, height = max(x2 - x1, 1e-3), max(y2 - y1, 1e-3)
     return 0.5 * math.log(width * height), math.log(width / height)
 
 
@@ -97,9 +98,9 @@ def smooth_box(box: Tensor, log_size: float, first_log_aspect: float,
         updated ``log_size``.
     """
     height, width = image_size
-    box_log_size, log_aspect = log_size_and_aspect(box)
+    x1, y1, x2, y2 = coords = box.tolist()
+    box_log_size, log_aspect = log_size_and_aspect(coords)
     log_size += cfg['size_lr'] * (box_log_size - log_size)
-    x1, y1, x2, y2 = box.tolist()
     # One pixel of slack: the clip puts a cut box's side exactly on the
     # edge, and rounding may leave it a hair inside.
     at_edge = x1 <= 1 or y1 <= 1 or x2 >= width - 1 or y2 >= height - 1
