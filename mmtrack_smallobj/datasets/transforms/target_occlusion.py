@@ -61,6 +61,30 @@ def occluder_rect(box: np.ndarray, side: int, hidden: float,
     return np.concatenate([low, np.maximum(high, low)]).astype(np.int64)
 
 
+def visible_part(box: np.ndarray, rect: np.ndarray,
+                 side: int) -> Optional[np.ndarray]:
+    """The part of ``box`` that an occluder ``rect`` from ``side`` (see
+    :func:`occluder_rect`, which makes it span the box across that side)
+    leaves showing.
+
+    Args:
+        box (np.ndarray): (4,) x1, y1, x2, y2.
+        rect (np.ndarray): (4,) the occluder, x1, y1, x2, y2.
+        side (int): 0 left, 1 top, 2 right, 3 bottom.
+
+    Returns:
+        np.ndarray | None: (4,) float32 box; None when nothing shows.
+    """
+    visible = np.asarray(box, np.float32).copy()
+    if side < 2:  # the occluder's far edge is the visible part's near one
+        visible[side] = max(visible[side], rect[side + 2])
+    else:
+        visible[side] = min(visible[side], rect[side - 2])
+    if visible[2] <= visible[0] or visible[3] <= visible[1]:
+        return None
+    return visible
+
+
 def _overlaps(rect: np.ndarray, box: np.ndarray) -> bool:
     return bool(rect[0] < box[2] and box[0] < rect[2] and rect[1] < box[3]
                 and box[1] < rect[3])
@@ -79,6 +103,13 @@ class SeqTargetOcclusion(BaseTransform):
     the frame that does not touch the target box (up to 10 random tries;
     the frame's mean colour when none fits). Boxes are unchanged; a frame
     without a finite target box is left as it is.
+
+    It adds ``target_visible_bbox``: per frame, the (4,) part of the target
+    box left showing (the whole box when the frame was not occluded; None
+    without a target box). Packed as a meta key (``PackTrackInputs(...,
+    meta_keys=('target_visible_bbox', ))``), it lets
+    :class:`GlobalSearchTracker` put the score maps' positives on the
+    visible part only; so no geometric transform may follow this one.
 
     Args:
         prob (Sequence[float]): Per-frame probability, e.g. ``(0.0, 0.3)``
@@ -121,7 +152,8 @@ class SeqTargetOcclusion(BaseTransform):
                 frame, first box the target).
 
         Returns:
-            dict: The same results, images painted in place.
+            dict: The same results, images painted in place, with
+            ``target_visible_bbox`` added.
         """
         imgs: List[np.ndarray] = results['img']
         if len(imgs) != len(self.prob):
@@ -129,17 +161,26 @@ class SeqTargetOcclusion(BaseTransform):
                              f'probabilities but the pair has {len(imgs)} '
                              'frames')
         rng = draw_generator(self._rng)
+        visible_boxes: List[Optional[np.ndarray]] = []
         for i, img in enumerate(imgs):
-            if rng.uniform() >= self.prob[i]:
-                continue
             boxes = as_box_array(results['gt_bboxes'][i])
             if len(boxes) == 0 or not np.isfinite(boxes[0]).all():
-                continue  # nothing to hide
-            rect = occluder_rect(boxes[0], int(rng.integers(4)),
-                                 rng.uniform(*self.hidden_range),
+                visible_boxes.append(None)  # nothing to hide
+                continue
+            box = boxes[0].astype(np.float32)
+            visible_boxes.append(box)
+            if rng.uniform() >= self.prob[i]:
+                continue
+            side = int(rng.integers(4))
+            rect = occluder_rect(box, side, rng.uniform(*self.hidden_range),
                                  rng.uniform(0, self.max_overhang),
                                  (img.shape[1], img.shape[0]))
-            imgs[i] = self._paint(img, rect, boxes[0], rng)
+            visible = visible_part(box, rect, side)
+            if visible is None:
+                continue  # rounding to whole pixels would hide it all
+            imgs[i] = self._paint(img, rect, box, rng)
+            visible_boxes[i] = visible
+        results['target_visible_bbox'] = visible_boxes
         return results
 
     @staticmethod

@@ -32,7 +32,8 @@ from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      size_calibration, zoomed_short_side)
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
                                 clip_to_image, other_object_boxes,
-                                resize_to_test_scale, single_frames)
+                                resize_to_test_scale, single_frames,
+                                visible_target_boxes)
 from .whole_frame_utils import test_scale_shape  # noqa: F401 (re-exported)
 
 DEFAULT_TEST_CFG = dict(
@@ -202,7 +203,9 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                 (template box, label 1 for a positive pair) and
                 ``search_gt_instances`` (the target's box first; from MOT
                 data, every object of the search frame follows, with
-                ``instances_id``).
+                ``instances_id``); ``search_target_visible_bbox`` in the
+                metainfo, from ``SeqTargetOcclusion``, puts the score
+                maps' target on the visible part of the box.
 
         Returns:
             dict[str, Tensor]: Per-level losses of the head; with a re-id
@@ -234,8 +237,9 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         else:
             template_feats = self.extract_feat(template_img)
             search_feats = self.extract_feat(search_img)
-        losses = self.head.loss(template_feats, search_feats,
-                                template_boxes, search_boxes, ignore_boxes)
+        losses = self.head.loss(
+            template_feats, search_feats, template_boxes, search_boxes,
+            ignore_boxes, visible_target_boxes(data_samples, search_boxes))
         if self.reid_head is None:
             return losses
         id_losses = reid.reid_losses(self.reid_head, search_feats[0],

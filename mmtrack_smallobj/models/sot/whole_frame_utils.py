@@ -77,6 +77,47 @@ def other_object_boxes(data_samples: SampleList) -> Optional[Tensor]:
     return padded
 
 
+def visible_target_boxes(data_samples: SampleList,
+                         search_boxes: Tensor) -> Optional[Tensor]:
+    """The part of each search frame's target box left showing, as
+    ``SeqTargetOcclusion`` records it (meta key ``target_visible_bbox``,
+    packed for the search frame as ``search_target_visible_bbox``).
+
+    Args:
+        data_samples (list[TrackDataSample]): The batch.
+        search_boxes (Tensor): (N, 4) their target boxes, x1, y1, x2, y2.
+
+    Returns:
+        Tensor, optional: (N, 4) boxes; a sample without the key (or with
+        None) shows its whole box. None when no sample has it.
+
+    Raises:
+        ValueError: if a visible part is empty or not inside its box, as
+            when a geometric transform ran after ``SeqTargetOcclusion``.
+    """
+    key = 'search_target_visible_bbox'
+    parts = [sample.metainfo.get(key) for sample in data_samples]
+    if all(part is None for part in parts):
+        return None
+    visible = search_boxes.clone()
+    for i, part in enumerate(parts):
+        if part is not None:
+            visible[i] = torch.as_tensor(part, dtype=visible.dtype).view(4)
+    # A float32 box round-trips through numpy exactly; the margin is for
+    # boxes packed as float64 and compared in float32.
+    margin = 1e-3
+    bad = ((visible[:, :2] < search_boxes[:, :2] - margin).any(1)
+           | (visible[:, 2:] > search_boxes[:, 2:] + margin).any(1)
+           | (visible[:, 2:] <= visible[:, :2]).any(1))
+    if bad.any():
+        i = int(bad.nonzero()[0])
+        raise ValueError(
+            f'{key} of sample {i}, {visible[i].tolist()}, is not a '
+            f'non-empty part of its target box {search_boxes[i].tolist()}; '
+            'no geometric transform may follow SeqTargetOcclusion')
+    return visible
+
+
 def test_scale_shape(height: int, width: int, short_side: int,
                      max_long_side: Optional[int]) -> Tuple[int, int]:
     """Frame size after resizing to the test scale, aspect ratio kept.

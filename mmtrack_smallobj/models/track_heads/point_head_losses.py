@@ -121,7 +121,8 @@ class PointHeadLossMixin:
             cls_scores: Sequence[Tensor],
             distances: Sequence[Tensor],
             gt_bboxes: Tensor,
-            ignore_bboxes: Optional[Tensor] = None) -> Dict[str, Tensor]:
+            ignore_bboxes: Optional[Tensor] = None,
+            visible_bboxes: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Per-level classification and box losses.
 
         Args:
@@ -132,6 +133,11 @@ class PointHeadLossMixin:
                 the search frames (zero rows as padding) whose points are
                 not background for the score maps; points inside the
                 target's box still are the target.
+            visible_bboxes (Tensor, optional): (N, 4) the part of each box
+                not hidden by an occluder (the box itself where nothing
+                hides it). The score maps' target points and the points
+                that regress the (whole) box are taken from it; the hidden
+                rest of the box is ignored, neither target nor background.
 
         Returns:
             dict[str, Tensor]: ``loss_cls_s<stride>`` and
@@ -139,12 +145,15 @@ class PointHeadLossMixin:
         """
         losses = {}
         gt_bboxes = gt_bboxes.float()
+        shown = gt_bboxes if visible_bboxes is None else \
+            visible_bboxes.to(gt_bboxes)
         for score, dist, stride in zip(cls_scores, distances, self.strides):
-            points, inside = self._level_targets(score, stride, gt_bboxes)
+            points, inside = self._level_targets(score, stride, shown)
             losses[f'loss_cls_s{stride}'] = self._score_loss(
-                score, stride, points, inside, gt_bboxes, ignore_bboxes)
+                score, stride, points, inside, shown, ignore_bboxes,
+                None if visible_bboxes is None else gt_bboxes)
             losses[f'loss_bbox_s{stride}'] = self._bbox_loss(
-                dist, points, inside, gt_bboxes)
+                dist, points, inside, shown, gt_bboxes)
         return losses
 
     def cls_loss_by_feat(self, cls_scores: Sequence[Tensor],
@@ -179,20 +188,26 @@ class PointHeadLossMixin:
                     points: Tensor,
                     inside: Tensor,
                     gt_bboxes: Tensor,
-                    ignore_bboxes: Optional[Tensor] = None) -> Tensor:
+                    ignore_bboxes: Optional[Tensor] = None,
+                    whole_bboxes: Optional[Tensor] = None) -> Tensor:
         """One level's score-map loss, with centre sampling when it is on:
         the central box's points are the target, the rest of the box is
         ignored (a box's corners are often background or another object,
-        and the max-point loss would otherwise promote them)."""
-        if self.centre_sampling is None:
+        and the max-point loss would otherwise promote them). With
+        ``whole_bboxes`` (the boxes when ``gt_bboxes`` is their visible
+        part), the rest of those is ignored too."""
+        if self.centre_sampling is None and whole_bboxes is None:
             return self._cls_loss(score, points, inside, gt_bboxes,
                                   ignore_bboxes)
-        central = central_boxes(gt_bboxes, stride, **self.centre_sampling)
-        ring = gt_bboxes[:, None]
+        ring = (gt_bboxes if whole_bboxes is None else whole_bboxes)[:, None]
+        if self.centre_sampling is not None:
+            gt_bboxes = central_boxes(gt_bboxes, stride,
+                                      **self.centre_sampling)
+            inside = _inside(points, gt_bboxes)
         ignore_bboxes = ring if ignore_bboxes is None else torch.cat(
             [ignore_bboxes.to(ring), ring], dim=1)
-        return self._cls_loss(score, points, _inside(points, central),
-                              central, ignore_bboxes)
+        return self._cls_loss(score, points, inside, gt_bboxes,
+                              ignore_bboxes)
 
     def _cls_loss(self,
                   score: Tensor,
@@ -219,8 +234,11 @@ class PointHeadLossMixin:
             **extra)
 
     def _bbox_loss(self, dist: Tensor, points: Tensor, inside: Tensor,
-                   gt_bboxes: Tensor) -> Tensor:
-        centre = (gt_bboxes[:, :2] + gt_bboxes[:, 2:]) / 2
+                   regions: Tensor, gt_bboxes: Tensor) -> Tensor:
+        """The box loss of the ``num_reg_points`` points inside each of
+        ``regions`` (the boxes or their visible parts) nearest its centre,
+        each regressing the whole box."""
+        centre = (regions[:, :2] + regions[:, 2:]) / 2
         sq_dist = ((points[None] - centre[:, None])**2).sum(-1)
         sq_dist = sq_dist.masked_fill(~inside, float('inf'))
         k = min(self.num_reg_points, points.size(0))
@@ -240,7 +258,8 @@ class PointHeadLossMixin:
              search_feats: Sequence[Tensor],
              template_bboxes: Tensor,
              search_bboxes: Tensor,
-             ignore_bboxes: Optional[Tensor] = None) -> Dict[str, Tensor]:
+             ignore_bboxes: Optional[Tensor] = None,
+             visible_bboxes: Optional[Tensor] = None) -> Dict[str, Tensor]:
         """Losses of a batch of template/search frame pairs.
 
         Args:
@@ -249,6 +268,7 @@ class PointHeadLossMixin:
             template_bboxes (Tensor): (N, 4) template boxes, x1, y1, x2, y2.
             search_bboxes (Tensor): (N, 4) search boxes, x1, y1, x2, y2.
             ignore_bboxes (Tensor, optional): See :meth:`loss_by_feat`.
+            visible_bboxes (Tensor, optional): See :meth:`loss_by_feat`.
 
         Returns:
             dict[str, Tensor]: Per-level losses.
@@ -256,4 +276,4 @@ class PointHeadLossMixin:
         templates = self.pool_templates(template_feats, template_bboxes)
         cls_scores, distances = self(templates, search_feats)
         return self.loss_by_feat(cls_scores, distances, search_bboxes,
-                                 ignore_bboxes)
+                                 ignore_bboxes, visible_bboxes)

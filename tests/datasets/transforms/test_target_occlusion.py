@@ -4,8 +4,8 @@ import pytest
 from mmdet.structures.bbox import HorizontalBoxes
 
 from mmtrack_smallobj.datasets.transforms import SeqTargetOcclusion
-from mmtrack_smallobj.datasets.transforms.target_occlusion import \
-    occluder_rect
+from mmtrack_smallobj.datasets.transforms.target_occlusion import (
+    occluder_rect, visible_part)
 
 SIZE = (64, 64)  # height, width
 BOX = [20., 24., 40., 36.]  # 20 x 12
@@ -40,6 +40,22 @@ def test_overhang_reaches_past_the_box_and_is_clipped_to_the_frame():
     assert rect.tolist() == [0, 0, 10, 20]
 
 
+@pytest.mark.parametrize('side,expected', [
+    (0, [30, 24, 40, 36]),  # left half hidden: the right half shows
+    (1, [20, 30, 40, 36]),
+    (2, [20, 24, 30, 36]),
+    (3, [20, 24, 40, 30]),
+])
+def test_the_visible_part_is_the_box_beyond_the_occluder(side, expected):
+    rect = occluder_rect(np.array(BOX), side, 0.5, 0.5, (64, 64))
+    assert visible_part(np.array(BOX), rect, side).tolist() == expected
+
+
+def test_nothing_visible_is_none():
+    rect = occluder_rect(np.array(BOX), 0, 1.0, 0.0, (64, 64))
+    assert visible_part(np.array(BOX), rect, 0) is None
+
+
 @pytest.mark.parametrize('boxes_type', [np.array, HorizontalBoxes])
 def test_hides_part_of_the_target_with_other_pixels_of_the_frame(
         boxes_type):
@@ -58,6 +74,13 @@ def test_hides_part_of_the_target_with_other_pixels_of_the_frame(
         box = results['gt_bboxes'][1]
         box = box.tensor if isinstance(box, HorizontalBoxes) else box
         assert np.asarray(box).tolist() == [BOX]
+        # The recorded visible part is exactly the target pixels left.
+        template_part, part = results['target_visible_bbox']
+        assert template_part.tolist() == BOX
+        x1, y1, x2, y2 = (int(v) for v in part)
+        assert (x2 - x1) * (y2 - y1) == 10 * 12 or \
+            (x2 - x1) * (y2 - y1) == 20 * 6
+        assert (search[y1:y2, x1:x2] == 255).all()
 
 
 def test_the_mean_colour_fills_in_when_no_patch_misses_the_target():
@@ -81,6 +104,28 @@ def test_probability_zero_leaves_the_frames_as_they_were():
     results = SeqTargetOcclusion(prob=(0.0, 0.0), seed=0)(pair)
     for img, original in zip(results['img'], before):
         assert (img == original).all()
+    assert [part.tolist() for part in results['target_visible_bbox']] == [
+        BOX, BOX]
+
+
+def test_a_frame_without_a_target_box_has_no_visible_part():
+    pair = _pair()
+    pair['gt_bboxes'][1] = np.zeros((0, 4), np.float32)
+    results = SeqTargetOcclusion(prob=(1.0, 1.0), seed=0)(pair)
+    template_part, search_part = results['target_visible_bbox']
+    assert template_part is not None and search_part is None
+
+
+def test_a_target_rounding_would_hide_whole_is_left_alone():
+    # A 1 px box: the occluder's edge, rounded out to whole pixels, covers
+    # all of it from any side, so the frame is not occluded.
+    pair = _pair([20., 24., 21., 25.])
+    before = pair['img'][1].copy()
+    occlusion = SeqTargetOcclusion(
+        prob=(0.0, 1.0), hidden_range=(0.3, 0.3), max_overhang=0.0, seed=0)
+    results = occlusion(pair)
+    assert (results['img'][1] == before).all()
+    assert results['target_visible_bbox'][1].tolist() == [20., 24., 21., 25.]
 
 
 @pytest.mark.parametrize('kwargs,message', [

@@ -4,6 +4,7 @@ import math
 import re
 from typing import List, Optional, Sequence
 
+import numpy as np
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
@@ -113,6 +114,26 @@ def test_loss_gives_finite_per_level_losses_that_backpropagate():
     sum(losses.values()).backward()
     stem = next(model.backbone.parameters())
     assert stem.grad is not None and stem.grad.abs().sum() > 0
+
+
+def test_loss_puts_the_target_on_the_packed_visible_part():
+    model = _model().train()
+    inputs = pair_inputs(1)
+    box = [8., 8., 56., 40.]
+
+    def losses(visible=None):
+        sample = pair_sample([10., 10., 30., 30.], box)
+        if visible is not None:
+            sample.set_metainfo(
+                dict(search_target_visible_bbox=np.array(visible)))
+        return model.loss(inputs, [sample])
+
+    whole = losses()
+    assert losses(box) == whole  # the whole box showing: nothing changes
+    right_half = losses([32., 8., 56., 40.])
+    assert right_half['loss_bbox_s4'] != whole['loss_bbox_s4']
+    with pytest.raises(ValueError, match='SeqTargetOcclusion'):
+        losses([0., 8., 32., 40.])  # sticks out of the box
 
 
 def test_negative_pairs_are_rejected():

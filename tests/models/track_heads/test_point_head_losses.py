@@ -1,4 +1,4 @@
-"""Centre sampling of the point head's score-map targets."""
+"""Centre sampling and visible parts of the point head's loss targets."""
 import pytest
 import torch
 from torch import nn
@@ -111,3 +111,88 @@ def test_centre_sampling_defaults_fill_missing_keys():
     assert check_centre_sampling(dict(ratio=0.3)) == dict(
         ratio=0.3, min_cells=2)
     assert check_centre_sampling(None) is None
+
+
+class _Recorder(nn.Module):
+    """A loss that records its inputs and returns 1 (in the graph)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = []
+
+    def forward(self, pred, target, weight=None, avg_factor=None):
+        self.calls.append((pred.detach(), target.detach(),
+                           None if weight is None else weight.clone()))
+        return pred.sum() * 0 + 1.0
+
+
+@pytest.mark.parametrize('centre', [None, CENTRE])
+def test_a_wholly_visible_box_trains_as_without_visible_parts(centre):
+    torch.manual_seed(0)
+    scores = [torch.randn(2, 1, 16, 16), torch.randn(2, 1, 8, 8)]
+    distances = [torch.rand(2, 4, 16, 16) * 9, torch.rand(2, 4, 8, 8) * 9]
+    boxes = torch.tensor([[4., 6., 50., 40.], [3., 40., 9., 50.]])
+    head = _head(centre_sampling=centre, num_reg_points=4)
+    plain = head.loss_by_feat(scores, distances, boxes)
+    shown = head.loss_by_feat(scores, distances, boxes, None, boxes.clone())
+    for key in plain:
+        assert torch.allclose(plain[key], shown[key]), key
+
+
+@pytest.mark.parametrize('centre', [None, CENTRE])
+def test_the_hidden_part_of_the_box_is_neither_target_nor_background(centre):
+    # The box's left half is hidden. Its points score high: without the
+    # visible part one of them is the positive (nothing to train, it is
+    # above the margin); with it they are ignored, and the target is a
+    # point of the right half, trained up.
+    box = torch.tensor([[0., 0., 64., 32.]])
+    visible = torch.tensor([[32., 0., 64., 32.]])
+    s4 = torch.full((1, 1, 16, 16), -3.0, requires_grad=True)
+    s8 = torch.full((1, 1, 8, 8), -3.0)
+    with torch.no_grad():
+        s4[0, 0, 0:8, 0:8] = 3.0  # the hidden half, x < 32
+    distances = [torch.ones(1, 4, 16, 16), torch.ones(1, 4, 8, 8)]
+    head = _head(centre_sampling=centre)
+    plain = head.loss_by_feat([s4, s8], distances, box)
+    assert plain['loss_cls_s4'].item() == 0
+    shown = head.loss_by_feat([s4, s8], distances, box, None, visible)
+    assert shown['loss_cls_s4'].item() > 0
+    shown['loss_cls_s4'].backward()
+    grad = s4.grad[0, 0]
+    assert grad[0:8, 0:8].eq(0).all()  # hidden: no gradient at all
+    (row, col), = (grad != 0).nonzero().tolist()
+    assert grad[row, col] < 0 and 4 * col + 2 > 32 and 4 * row + 2 < 32
+
+
+def test_the_box_is_regressed_from_the_visible_part():
+    head = _head(num_reg_points=1)
+    head.loss_bbox = recorder = _Recorder()
+    # Zero distances decode every point to the degenerate box (x, y, x, y).
+    zeros = [torch.zeros(1, 4, 16, 16), torch.zeros(1, 4, 8, 8)]
+    scores = [torch.zeros(1, 1, 16, 16), torch.zeros(1, 1, 8, 8)]
+    box = torch.tensor([[0., 0., 64., 36.]])
+    visible = torch.tensor([[44., 0., 64., 36.]])
+    head.loss_by_feat(scores, zeros, box, None, visible)
+    (pred4, target4, _), (pred8, target8, _) = recorder.calls
+    # The point nearest the visible part's centre (54, 18), not the box's
+    # (32, 18); the target is the whole box.
+    assert pred4[0, :2].tolist() == [54., 18.]
+    assert pred8[0, :2].tolist() == [52., 20.]
+    assert torch.equal(target4, box) and torch.equal(target8, box)
+
+
+def test_dense_loss_weighs_the_hidden_part_zero():
+    head = _head(loss_cls=dict(type='mmdet.FocalLoss', use_sigmoid=True))
+    head.loss_cls = recorder = _Recorder()
+    scores = [torch.zeros(1, 1, 16, 16), torch.zeros(1, 1, 8, 8)]
+    distances = [torch.ones(1, 4, 16, 16), torch.ones(1, 4, 8, 8)]
+    box = torch.tensor([[0., 0., 64., 32.]])
+    visible = torch.tensor([[32., 0., 64., 32.]])
+    head.loss_by_feat(scores, distances, box, None, visible)
+    _, labels, weight = recorder.calls[0]  # stride 4
+    labels, weight = labels.view(16, 16), weight.view(16, 16)
+    # Positives: the visible half (x 34..62, y 2..30); hidden half: weight
+    # 0; outside the box: background, weight 1.
+    assert (labels[:8, 8:] == 0).all() and (labels[:8, :8] == 1).all()
+    assert weight[:8, :8].eq(0).all() and weight[:8, 8:].eq(1).all()
+    assert weight[8:].eq(1).all() and (labels[8:] == 1).all()
