@@ -20,7 +20,7 @@ from .file_io import (EvaluationInputError, read_box_file, read_flag_file,
                       write_text_atomic, write_zip_atomic)
 from .frame_scores import CONVENTIONS, FrameScores, VideoData, score_video
 from .layouts import (DATASET_FORMATS, VideoAnnotation, attach_results,
-                      load_annotations)
+                      load_annotations, read_cover_levels)
 from .long_term import (antiuav_state_accuracy, determine_thresholds,
                         oxuva_max_gm, oxuva_metrics, vot_lt_curves,
                         vot_lt_metrics)
@@ -53,7 +53,8 @@ __all__ = [
     'write_result_files', 'write_strict_json', 'write_text_atomic',
     'write_zip_atomic', 'CONVENTIONS', 'FrameScores', 'VideoData',
     'score_video', 'DATASET_FORMATS', 'VideoAnnotation', 'attach_results',
-    'load_annotations', 'antiuav_state_accuracy', 'determine_thresholds',
+    'load_annotations', 'read_cover_levels', 'antiuav_state_accuracy',
+    'determine_thresholds',
     'oxuva_max_gm', 'oxuva_metrics', 'vot_lt_curves', 'vot_lt_metrics',
     'OPE_THRESHOLDS', 'PRECISION_INDEX', 'grouped_threshold_counts',
     'ope_curves', 'ope_metrics', 'point_accuracy', 'point_hits',

@@ -28,7 +28,7 @@ from .visibility_bins import MAX_COVER_LEVEL, first_invalid_cover_level
 
 __all__ = [
     'DATASET_FORMATS', 'VideoAnnotation', 'load_annotations',
-    'attach_results'
+    'attach_results', 'read_cover_levels'
 ]
 
 DATASET_FORMATS = ('lasot', 'got10k')
@@ -76,7 +76,8 @@ def _load_gt(path: str) -> np.ndarray:
     return xywh_to_xyxy(boxes)
 
 
-def _read_cover(video_dir: str, num_frames: int) -> Optional[np.ndarray]:
+def read_cover_levels(video_dir: str,
+                      num_frames: int) -> Optional[np.ndarray]:
     """GOT-10k cover levels from ``video_dir/cover.label`` if it exists.
 
     GOT-10k ships the file; the synthetic generator also writes it into its
@@ -120,7 +121,7 @@ def _load_lasot(root: str, need_size: bool) -> List[VideoAnnotation]:
         videos.append(
             VideoAnnotation(
                 osp.basename(video_dir), gt, gt_path, visible,
-                cover=_read_cover(video_dir, len(gt)), image_size=size))
+                cover=read_cover_levels(video_dir, len(gt)), image_size=size))
     if not videos:
         raise EvaluationInputError(
             root, 'no LaSOT videos found (expected '
@@ -151,7 +152,7 @@ def _load_got10k(root: str, need_size: bool) -> List[VideoAnnotation]:
         if osp.isfile(osp.join(video_dir, 'absence.label')):
             absence = read_flag_file(
                 osp.join(video_dir, 'absence.label'), len(gt)) > 0
-        cover = _read_cover(video_dir, len(gt))
+        cover = read_cover_levels(video_dir, len(gt))
         visible = None
         if absence is not None or cover is not None:
             # mmtrack's GOT10kDataset: visible = not absent and cover > 0

@@ -16,7 +16,8 @@ from mmtrack.registry import METRICS
 
 from ..functional import (CONVENTIONS, DEFAULT_SIZE_EDGES, SubmissionVideo,
                           VideoData, evaluate_videos, format_metrics_table,
-                          normalize_benchmark, write_result_files,
+                          normalize_benchmark, read_cover_levels,
+                          write_result_files,
                           write_submission, xyxy_to_xywh)
 
 
@@ -34,15 +35,26 @@ def _to_numpy(value) -> np.ndarray:
     return np.asarray(value)
 
 
-def _video_name(sample) -> str:
-    """Video name from the image path, as mmtrack's ``SOTMetric`` derives it.
+def _video_dir(sample) -> Optional[str]:
+    """The video's folder from the image path, None without one.
 
     LaSOT, OTB100 and VOT keep frames in an extra ``img``/``color`` folder.
     """
-    parts = str(_get(sample, 'img_path', '')).split(os.sep)
-    if len(parts) < 2:
+    frame_dir = osp.dirname(str(_get(sample, 'img_path', '')))
+    if not frame_dir:
+        return None
+    if osp.basename(frame_dir) in ('img', 'color'):
+        return osp.dirname(frame_dir) or None
+    return frame_dir
+
+
+def _video_name(sample) -> str:
+    """Video name from the image path, as mmtrack's ``SOTMetric`` derives
+    it."""
+    video_dir = _video_dir(sample)
+    if not video_dir:
         return f"video_{_get(sample, 'video_id')}"
-    return parts[-3] if parts[-2] in ('img', 'color') else parts[-2]
+    return osp.basename(video_dir)
 
 
 def _frame_number(sample, frame_id: int) -> int:
@@ -80,6 +92,12 @@ class SmallObjectSOTMetric(BaseVideoMetric):
     submitted as absent with ``benchmark``. Its box still counts for OPE,
     AO/SR and point accuracy. Frames without the field (frame 0, other
     trackers) are not absent, so without it nothing changes.
+
+    Visibility bins: when every video's folder (found from ``img_path``)
+    holds a GOT-10k ``cover.label``, as GOT-10k's videos and the synthetic
+    generator's do, the metrics are also given per visibility bin, as
+    ``tools/eval_results.py`` gives them; a level outside 0..8 or a file
+    of the wrong length is an ``EvaluationInputError`` naming the file.
 
     Args:
         convention (str): 'mmtrack', 'got10k' or 'lasot'. Defaults to
@@ -193,6 +211,7 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                 absent=(None if absent is None or not len(_to_numpy(absent))
                         else bool(_to_numpy(absent).reshape(-1)[0])),
                 name=_video_name(sample),
+                video_dir=_video_dir(sample),
                 image_size=(None if ori_shape is None else
                             (float(ori_shape[1]), float(ori_shape[0]))))
             video_id = int(_get(sample, 'video_id'))
@@ -211,8 +230,11 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                              '... are not 0..N-1')
         scores = [f['score'] for f in frames]
         flags = [f['absent'] for f in frames]
+        video_dir = frames[0]['video_dir']
         return dict(
             name=frames[0]['name'],
+            cover=(None if video_dir is None else read_cover_levels(
+                video_dir, len(frames))),
             pred=np.stack([f['pred'] for f in frames]),
             gt=np.stack([f['gt'] for f in frames]),
             visible=np.array([f['visible'] for f in frames]),
@@ -270,9 +292,10 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             results (list[dict]): Per-video arrays from :meth:`process`.
 
         Returns:
-            dict[str, float]: Overall metrics and ``<bin>/<metric>`` entries
-            for the size bins; undefined values are left out. Empty with
-            ``format_only``.
+            dict[str, float]: Overall metrics, ``<bin>/<metric>`` entries
+            for the size bins and, when every video has cover levels,
+            ``visible_<bin>/<metric>`` ones for the visibility bins;
+            undefined values are left out. Empty with ``format_only``.
         """
         if self._buffers:
             names = [frames[0]['name'] for frames in self._buffers.values()]
@@ -295,7 +318,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                 visible=r['visible'],
                 scores=r['scores'] if with_scores else None,
                 image_size=r['image_size'],
-                absent=r['absent']) for r in results
+                absent=r['absent'],
+                cover=r['cover']) for r in results
         ]
         metrics = evaluate_videos(
             videos,
@@ -310,8 +334,12 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             for k, v in metrics.items() if isinstance(v, float)
             and k not in ('presence_threshold', 'lt_threshold')
         }
-        for label, bin_metrics in metrics['by_size'].items():
-            for k, v in bin_metrics.items():
-                if v is not None:
-                    flat[f'{label}/{k}'] = v
+        bins = [('', metrics['by_size'])]
+        if 'by_visibility' in metrics:
+            bins.append(('visible_', metrics['by_visibility']))
+        for group, by_bin in bins:
+            for label, bin_metrics in by_bin.items():
+                for k, v in bin_metrics.items():
+                    if v is not None:
+                        flat[f'{group}{label}/{k}'] = v
         return flat

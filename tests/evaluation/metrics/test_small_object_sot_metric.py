@@ -14,21 +14,24 @@ from mmtrack.registry import METRICS  # noqa: E402
 from mmtrack.structures import TrackDataSample  # noqa: E402
 
 import mmtrack_smallobj.evaluation  # noqa: E402,F401  (registers)
-from mmtrack_smallobj.evaluation.functional import xywh_to_xyxy  # noqa: E402
+from mmtrack_smallobj.evaluation.functional import (  # noqa: E402
+    EvaluationInputError, xywh_to_xyxy)
 
 
-def _samples(random_videos, with_scores=True):
+def _samples(random_videos, with_scores=True, root='data/LaSOT',
+             edge_cases=True):
     """Per-frame data samples (as dicts, like mmengine's Evaluator passes
     them) for a few videos; gt and predictions xyxy."""
     samples = []
     rng = np.random.default_rng(0)
     for vid, (gt, pred, vis) in enumerate(
-            random_videos(seed=8, num_videos=3, num_frames=30)):
+            random_videos(seed=8, num_videos=3, num_frames=30,
+                          edge_cases=edge_cases)):
         gt, pred = xywh_to_xyxy(gt), xywh_to_xyxy(pred)
         for fid in range(len(gt)):
             ds = TrackDataSample(
                 metainfo=dict(
-                    img_path=f'data/LaSOT/cat/cat-{vid}/img/{fid + 1:08d}.jpg',
+                    img_path=f'{root}/cat/cat-{vid}/img/{fid + 1:08d}.jpg',
                     ori_shape=(240, 320),
                     frame_id=fid,
                     video_id=vid,
@@ -80,6 +83,52 @@ def test_writes_result_files_and_handles_interleaved_frames(
     np.testing.assert_allclose(boxes[0, :2], expected[:2], atol=1e-4)
     np.testing.assert_allclose(boxes[0, 2:], expected[2:] - expected[:2],
                                atol=1e-3)
+
+
+def _evaluate(samples, **kwargs):
+    metric = METRICS.build(dict(type='SmallObjectSOTMetric', **kwargs))
+    metric.process({}, samples)
+    return metric.evaluate(size=len(samples))
+
+
+def _write_cover(root, levels_by_video):
+    for vid, levels in levels_by_video.items():
+        np.savetxt(root / 'cat' / f'cat-{vid}' / 'cover.label',
+                   np.asarray(levels), fmt='%d')
+
+
+def test_cover_levels_next_to_the_frames_give_visibility_bins(
+        random_videos, tmp_path):
+    # Boxes all usable and targets all present: a bin holds only frames
+    # with a usable box of a present target, the overall numbers all.
+    samples = _samples(random_videos, root=tmp_path, edge_cases=False)
+    for vid in range(3):
+        (tmp_path / 'cat' / f'cat-{vid}').mkdir(parents=True)
+    for sample in samples:
+        sample['instances'][0]['visible'] = True
+    # Video 0 about half visible (level 4), the others fully visible.
+    _write_cover(tmp_path, {0: [4] * 30, 1: [8] * 30, 2: [8] * 30})
+    out = _evaluate(samples, convention='got10k')
+    alone = _evaluate(samples[:30], convention='got10k')
+    assert out['sot/visible_30-60/point_accuracy'] == pytest.approx(
+        alone['sot/point_accuracy'])
+    rest = _evaluate(samples[30:], convention='got10k')
+    assert out['sot/visible_100/success'] == pytest.approx(
+        rest['sot/success'])
+    assert 'sot/visible_0-30/success' not in out  # an empty bin
+    # Without the file for one video there are no visibility bins.
+    (tmp_path / 'cat' / 'cat-2' / 'cover.label').unlink()
+    out = _evaluate(samples, convention='got10k')
+    assert not any('visible_' in key for key in out)
+
+
+def test_a_bad_cover_level_names_its_file(random_videos, tmp_path):
+    samples = _samples(random_videos, root=tmp_path)
+    for vid in range(3):
+        (tmp_path / 'cat' / f'cat-{vid}').mkdir(parents=True)
+    _write_cover(tmp_path, {0: [8] * 29 + [9], 1: [8] * 30, 2: [8] * 30})
+    with pytest.raises(EvaluationInputError, match='cat-0.cover.label'):
+        _evaluate(samples)
 
 
 def test_incomplete_video_is_an_error(random_videos):
