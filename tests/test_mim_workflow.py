@@ -79,6 +79,8 @@ def test_mim_train_then_mim_test_with_checkpoint(tmp_path, config):
         f'test_evaluator.outfile_prefix={results}'
     ], cwd=str(tmp_path))
     assert f'Load checkpoint from {checkpoint}' in out
+    # The metric read the generator's cover.label: visibility bins.
+    assert 'visible (%)' in out and 'sot/visible_' in out
     boxes = [
         p for p in results.glob('*.txt')
         if not p.name.endswith('_confidence.txt')
