@@ -1,5 +1,6 @@
 """Compare several trackers on one benchmark: curves on one figure, bars per
-object-size bin, and a markdown report with the tables.
+object-size bin and per visibility bin, and a markdown report with the
+tables.
 
 Every function takes ``{tracker name: evaluate_videos() dict}``; nothing
 here computes a metric, so the pictures always show the numbers of
@@ -19,8 +20,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 from ..evaluation.functional import write_text_atomic  # noqa: E402
 
 __all__ = [
-    'plot_comparison_curves', 'plot_comparison_size_bins',
-    'comparison_tables', 'write_comparison_report'
+    'plot_comparison_curves', 'plot_comparison_bins',
+    'plot_comparison_size_bins', 'comparison_tables',
+    'write_comparison_report'
 ]
 
 Metrics = Dict[str, Dict]
@@ -83,25 +85,34 @@ def plot_comparison_curves(metrics: Metrics, out_file: str) -> str:
     return out_file
 
 
-def _bin_labels(metrics: Metrics) -> List[str]:
-    """Size bins with frames; the bins follow the ground truth, so they
-    are the same for every tracker."""
+# Per breakdown: the x-axis label of its bar chart and its table's first
+# column.
+_GROUPS = dict(
+    by_size=('object size sqrt(w*h) (px)', 'size (px)'),
+    by_visibility=('shown part of the target (%)', 'visible (%)'))
+
+
+def _bin_labels(metrics: Metrics, group: str = 'by_size') -> List[str]:
+    """Bins of ``group`` with frames; the bins follow the ground truth, so
+    they are the same for every tracker. Empty when a tracker's metrics
+    lack the group (no cover levels for ``by_visibility``)."""
+    if not all(m.get(group) for m in metrics.values()):
+        return []
     first = next(iter(metrics.values()))
-    return [
-        label for label, m in (first.get('by_size') or {}).items()
-        if m.get('num_frames')
-    ]
+    return [label for label, m in first[group].items() if m.get('num_frames')]
 
 
-def plot_comparison_size_bins(
+def plot_comparison_bins(
         metrics: Metrics,
         out_file: str,
+        group: str = 'by_size',
         keys: Sequence[str] = ('success', 'point_accuracy')) -> str:
-    """Per size bin, one bar per tracker, one panel per metric.
+    """Per bin of a breakdown, one bar per tracker, one panel per metric.
 
     Args:
         metrics (dict[str, dict]): Per tracker, ``evaluate_videos`` output.
         out_file (str): PNG path.
+        group (str): 'by_size' or 'by_visibility'. Defaults to 'by_size'.
         keys (Sequence[str]): Metrics, one panel each. Defaults to success
             and point accuracy.
 
@@ -109,11 +120,14 @@ def plot_comparison_size_bins(
         str: ``out_file``.
 
     Raises:
-        ValueError: If no size bin has a frame.
+        ValueError: If no bin of ``group`` has a frame.
     """
-    labels = _bin_labels(metrics)
+    if group not in _GROUPS:
+        raise ValueError(f'group must be one of {tuple(_GROUPS)}, got '
+                         f'{group!r}')
+    labels = _bin_labels(metrics, group)
     if not labels:
-        raise ValueError('no size bin has a frame to plot')
+        raise ValueError(f'no {group} bin has a frame to plot')
     first = next(iter(metrics.values()))
     width = 0.8 / len(metrics)
     fig, axes = plt.subplots(
@@ -121,23 +135,30 @@ def plot_comparison_size_bins(
         squeeze=False)
     for ax, key in zip(axes[0], keys):
         for i, (name, tracker) in enumerate(metrics.items()):
-            values = [(tracker['by_size'][b].get(key) or 0.0)
-                      for b in labels]
+            values = [(tracker[group][b].get(key) or 0.0) for b in labels]
             xs = [j + (i - (len(metrics) - 1) / 2) * width
                   for j in range(len(labels))]
             ax.bar(xs, values, width, color=_color(i), label=name)
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels([
-            f"{b}\n({first['by_size'][b]['num_frames']} fr)" for b in labels
+            f"{b}\n({first[group][b]['num_frames']} fr)" for b in labels
         ])
         ax.set(ylabel='%', ylim=(0, 100), title=_NAMES.get(key, key),
-               xlabel='object size sqrt(w*h) (px)')
+               xlabel=_GROUPS[group][0])
         ax.grid(True, axis='y', alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out_file, dpi=100)
     plt.close(fig)
     return out_file
+
+
+def plot_comparison_size_bins(
+        metrics: Metrics,
+        out_file: str,
+        keys: Sequence[str] = ('success', 'point_accuracy')) -> str:
+    """:func:`plot_comparison_bins` per object-size bin."""
+    return plot_comparison_bins(metrics, out_file, 'by_size', keys)
 
 
 def _md_table(header: Sequence[str],
@@ -151,14 +172,17 @@ def _md_table(header: Sequence[str],
 
 
 def comparison_tables(metrics: Metrics) -> Dict[str, str]:
-    """Markdown tables: overall, per size bin (one row per bin and
-    tracker), and per video (the best success of each video in bold).
+    """Markdown tables: overall, per size bin and per visibility bin (one
+    row per bin and tracker), and per video (the best success of each
+    video in bold).
 
     Args:
         metrics (dict[str, dict]): Per tracker, ``evaluate_videos`` output.
 
     Returns:
-        dict[str, str]: ``overall``, ``by_size`` and ``per_video``.
+        dict[str, str]: ``overall``, ``by_size``, ``by_visibility`` (only
+        when every tracker's metrics have it: GOT-10k cover levels) and
+        ``per_video``.
     """
     keys = ('success', 'precision', 'norm_precision', 'point_accuracy',
             'ao', 'sr50')
@@ -166,15 +190,18 @@ def comparison_tables(metrics: Metrics) -> Dict[str, str]:
         ['tracker'] + [_NAMES[k] for k in keys] + ['frames'],
         [[name] + [_cell(m.get(k)) for k in keys] + [str(m['num_frames'])]
          for name, m in metrics.items()])
+    tables = dict(overall=overall)
     bin_keys = ('success', 'precision', 'point_accuracy')
-    rows = []
-    for label in _bin_labels(metrics):
-        for name, m in metrics.items():
-            cell = m['by_size'][label]
-            rows.append([label, name, str(cell['num_frames'])] +
-                        [_cell(cell.get(k)) for k in bin_keys])
-    by_size = _md_table(['size (px)', 'tracker', 'frames'] +
-                        [_NAMES[k] for k in bin_keys], rows, text_columns=2)
+    for group, (_, column) in _GROUPS.items():
+        labels = _bin_labels(metrics, group)
+        if group != 'by_size' and not labels:
+            continue
+        rows = [[label, name, str(m[group][label]['num_frames'])] +
+                [_cell(m[group][label].get(k)) for k in bin_keys]
+                for label in labels for name, m in metrics.items()]
+        tables[group] = _md_table([column, 'tracker', 'frames'] +
+                                  [_NAMES[k] for k in bin_keys], rows,
+                                  text_columns=2)
     first = next(iter(metrics.values()))
     rows = []
     for video, info in first['per_video'].items():
@@ -189,13 +216,15 @@ def comparison_tables(metrics: Metrics) -> Dict[str, str]:
     per_video = _md_table(
         ['video', 'frames'] + [f'{n} success' for n in metrics] +
         [f'{n} point acc.' for n in metrics], rows)
-    return dict(overall=overall, by_size=by_size, per_video=per_video)
+    tables['per_video'] = per_video
+    return tables
 
 
 def write_comparison_report(metrics: Metrics,
                             out_dir: str,
                             description: Sequence[str] = ()) -> List[str]:
-    """Write ``curves.png``, ``size_bins.png`` and ``report.md``.
+    """Write ``curves.png``, ``size_bins.png``, with cover levels
+    ``visibility_bins.png``, and ``report.md``.
 
     Args:
         metrics (dict[str, dict]): Per tracker (in the order to show),
@@ -220,9 +249,20 @@ def write_comparison_report(metrics: Metrics,
              '## Per object size',
              'Size is sqrt(w*h) of the ground-truth box; bins without '
              'frames are left out.', tables['by_size'],
-             f'![metrics per size bin]({osp.basename(bins)})',
-             '## Per video', tables['per_video']]
+             f'![metrics per size bin]({osp.basename(bins)})']
+    written = [curves, bins]
+    if 'by_visibility' in tables:
+        visibility = plot_comparison_bins(
+            metrics, osp.join(out_dir, 'visibility_bins.png'),
+            'by_visibility')
+        parts += ['## Per target visibility',
+                  'The shown part of the target, from GOT-10k cover levels; '
+                  'absent frames are in no bin.', tables['by_visibility'],
+                  f'![metrics per visibility bin]'
+                  f'({osp.basename(visibility)})']
+        written.append(visibility)
+    parts += ['## Per video', tables['per_video']]
     report = osp.join(out_dir, 'report.md')
     # Written last and atomically: a report.md means the PNGs are there.
     write_text_atomic(report, '\n\n'.join(p for p in parts if p) + '\n')
-    return [curves, bins, report]
+    return written + [report]

@@ -5,6 +5,7 @@ import glob
 import importlib.util
 import os
 import os.path as osp
+import shutil
 
 import matplotlib.image as mpimg
 import numpy as np
@@ -60,14 +61,16 @@ def _args(data, out, *results):
 def test_report_and_figures(tool, data, tmp_path, capsys):
     out = tmp_path / 'compare'
     assert tool.main(_args(data, out)) == 0
-    assert sorted(os.listdir(out)) == ['curves.png', 'report.md',
-                                       'size_bins.png']
-    for png in ('curves.png', 'size_bins.png'):
+    # The generator writes cover levels: visibility bins too.
+    pngs = ['curves.png', 'size_bins.png', 'visibility_bins.png']
+    assert sorted(os.listdir(out)) == sorted(pngs + ['report.md'])
+    for png in pngs:
         image = mpimg.imread(str(out / png))
         assert image.ndim == 3 and image.shape[0] > 200
     report = (out / 'report.md').read_text()
     assert '![success and precision curves](curves.png)' in report
     assert '![metrics per size bin](size_bins.png)' in report
+    assert '![metrics per visibility bin](visibility_bins.png)' in report
     assert 'written: ' in capsys.readouterr().out
     # The numbers are the evaluation toolkit's, row by row.
     metrics = {
@@ -83,6 +86,12 @@ def test_report_and_figures(tool, data, tmp_path, capsys):
             cell = m['by_size'][label]
             assert (f"| {label} | {name} | {cell['num_frames']} | "
                     f"{cell['success']:.2f} |") in report
+        shown = [b for b, c in m['by_visibility'].items() if c['num_frames']]
+        assert shown
+        for label in shown:
+            cell = m['by_visibility'][label]
+            assert (f"| {label} | {name} | {cell['num_frames']} | "
+                    f"{cell['success']:.2f} |") in report
     exact, shifted = metrics['exact'], metrics['shifted']
     assert exact['success'] > shifted['success']
     for video, e in exact['per_video'].items():
@@ -91,6 +100,18 @@ def test_report_and_figures(tool, data, tmp_path, capsys):
         assert (f"| {video} | 5 | **{e['success']:.2f}** | "
                 f"{s['success']:.2f} | {e['point_accuracy']:.2f} | "
                 f"{s['point_accuracy']:.2f} |") in report
+
+
+def test_no_cover_levels_no_visibility_section(tool, data, tmp_path):
+    root = tmp_path / 'lasot'
+    shutil.copytree(data['root'], root)
+    for cover in root.glob('*/*/cover.label'):
+        cover.unlink()
+    out = tmp_path / 'compare'
+    assert tool.main(_args(dict(data, root=str(root)), out)) == 0
+    assert sorted(os.listdir(out)) == ['curves.png', 'report.md',
+                                       'size_bins.png']
+    assert 'Per target visibility' not in (out / 'report.md').read_text()
 
 
 def test_one_tracker_is_enough(tool, data, tmp_path):

@@ -1,5 +1,6 @@
 """Compare several trackers' result folders on one benchmark: curves, bars
-per object-size bin, a per-video table, and a markdown report.
+per object-size bin and per visibility bin, a per-video table, and a
+markdown report.
 
 Example::
 
@@ -10,8 +11,10 @@ Example::
 
 Writes ``OUT/curves.png`` (success and precision curves of every tracker),
 ``OUT/size_bins.png`` (success and point accuracy per size bin and
-tracker) and ``OUT/report.md`` (overall, per-bin and per-video tables, with
-the PNGs embedded). The numbers are those of ``tools/eval_results.py``:
+tracker), when every video has GOT-10k cover levels
+``OUT/visibility_bins.png`` (the same per visibility bin), and
+``OUT/report.md`` (overall, per-bin and per-video tables, with the PNGs
+embedded). The numbers are those of ``tools/eval_results.py``:
 every tracker is scored with the evaluation toolkit against the same
 ground truth. Every folder is checked before anything is written; a
 folder that does not match the benchmark stops with exit code 2 and a
