@@ -29,8 +29,13 @@ target_windows = dict(
     type='SeqTargetCrop', crop_sizes=(96, 160), margins=(32, 8))
 color_jitter = dict(type='SeqColorAug', prob=[1.0, 1.0])
 blur_jitter = dict(type='SeqBlurAug', prob=[0.0, 0.2])
+# target_visible_bbox: the part of the box SeqTargetOcclusion leaves
+# showing, where a pipeline has it (GlobalSearchTracker's hidden_part).
 pack_pair = dict(
-    type='PackTrackInputs', ref_prefix='search', num_template_frames=1)
+    type='PackTrackInputs',
+    ref_prefix='search',
+    num_template_frames=1,
+    meta_keys=('target_visible_bbox', ))
 train_pipeline = [
     pair_sampling, pair_frames, target_windows, color_jitter, blur_jitter,
     pack_pair

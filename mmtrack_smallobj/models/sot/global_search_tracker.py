@@ -50,8 +50,9 @@ DEFAULT_TEST_CFG = dict(
     verification=None,
     box_smoothing=None)
 STRATEGIES = ('top1', 'position', 'reid')
-DEFAULT_TRAIN_CFG = dict(other_objects='ignore')
+DEFAULT_TRAIN_CFG = dict(other_objects='ignore', hidden_part='ignore')
 OTHER_OBJECTS = ('ignore', 'negative')
+HIDDEN_PARTS = ('ignore', 'target')
 
 
 @MODELS.register_module()
@@ -96,6 +97,12 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             as DMTrack's detector finds every look-alike and leaves telling
             them apart to re-id; 'negative' makes them background. SOT
             pairs carry the target alone, so it changes nothing there.
+            ``hidden_part``: where a search frame's packed
+            ``target_visible_bbox`` (from ``SeqTargetOcclusion``) shows
+            part of the box hidden: 'ignore' (the default) puts the score
+            maps' target points on the visible part and ignores the hidden
+            rest; 'target' trains the whole box as if nothing hid it.
+            Frames without it train on the whole box either way.
         test_cfg (dict, optional): ``short_side`` (default 512),
             ``max_long_side`` (1333, None for no cap), ``size_divisor``
             (32), ``test_mode`` ('OPE' or 'VOT'); ``strategy``, how the
@@ -178,10 +185,11 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             self.test_cfg['box_smoothing'])
         self.train_cfg = merge_cfg_defaults('GlobalSearchTracker', train_cfg,
                                             DEFAULT_TRAIN_CFG, 'train_cfg')
-        if self.train_cfg['other_objects'] not in OTHER_OBJECTS:
-            raise ValueError('train_cfg.other_objects must be one of '
-                             f"{OTHER_OBJECTS}, got "
-                             f"{self.train_cfg['other_objects']!r}")
+        for key, choices in (('other_objects', OTHER_OBJECTS),
+                             ('hidden_part', HIDDEN_PARTS)):
+            if self.train_cfg[key] not in choices:
+                raise ValueError(f'train_cfg.{key} must be one of '
+                                 f'{choices}, got {self.train_cfg[key]!r}')
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 
@@ -204,8 +212,7 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                 ``search_gt_instances`` (the target's box first; from MOT
                 data, every object of the search frame follows, with
                 ``instances_id``); ``search_target_visible_bbox`` in the
-                metainfo, from ``SeqTargetOcclusion``, puts the score
-                maps' target on the visible part of the box.
+                metainfo, from ``SeqTargetOcclusion``: see ``train_cfg``.
 
         Returns:
             dict[str, Tensor]: Per-level losses of the head; with a re-id
@@ -237,9 +244,12 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         else:
             template_feats = self.extract_feat(template_img)
             search_feats = self.extract_feat(search_img)
-        losses = self.head.loss(
-            template_feats, search_feats, template_boxes, search_boxes,
-            ignore_boxes, visible_target_boxes(data_samples, search_boxes))
+        visible_boxes = None
+        if self.train_cfg['hidden_part'] == 'ignore':
+            visible_boxes = visible_target_boxes(data_samples, search_boxes)
+        losses = self.head.loss(template_feats, search_feats,
+                                template_boxes, search_boxes, ignore_boxes,
+                                visible_boxes)
         if self.reid_head is None:
             return losses
         id_losses = reid.reid_losses(self.reid_head, search_feats[0],

@@ -329,6 +329,7 @@ def test_other_objects_of_mot_frames_reach_the_head_only_when_ignored(
 
 @pytest.mark.parametrize('train_cfg,error,match', [
     (dict(other_objects='positive'), ValueError, 'train_cfg.other_objects'),
+    (dict(hidden_part='background'), ValueError, 'train_cfg.hidden_part'),
     (dict(other_object='ignore'), KeyError, 'train_cfg keys'),
 ])
 def test_bad_train_cfg_is_named(train_cfg, error, match):

@@ -116,8 +116,9 @@ def test_loss_gives_finite_per_level_losses_that_backpropagate():
     assert stem.grad is not None and stem.grad.abs().sum() > 0
 
 
-def test_loss_puts_the_target_on_the_packed_visible_part():
-    model = _model().train()
+@pytest.mark.parametrize('hidden_part', ['ignore', 'target'])
+def test_loss_puts_the_target_on_the_packed_visible_part(hidden_part):
+    model = _model(train_cfg=dict(hidden_part=hidden_part)).train()
     inputs = pair_inputs(1)
     box = [8., 8., 56., 40.]
 
@@ -131,6 +132,10 @@ def test_loss_puts_the_target_on_the_packed_visible_part():
     whole = losses()
     assert losses(box) == whole  # the whole box showing: nothing changes
     right_half = losses([32., 8., 56., 40.])
+    if hidden_part == 'target':  # the visible part is not read at all
+        assert right_half == whole
+        assert losses([0., 8., 32., 40.]) == whole
+        return
     assert right_half['loss_bbox_s4'] != whole['loss_bbox_s4']
     with pytest.raises(ValueError, match='SeqTargetOcclusion'):
         losses([0., 8., 32., 40.])  # sticks out of the box
