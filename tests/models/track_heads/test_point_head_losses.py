@@ -164,15 +164,20 @@ def test_the_hidden_part_of_the_box_is_neither_target_nor_background(centre):
     assert grad[row, col] < 0 and 4 * col + 2 > 32 and 4 * row + 2 < 32
 
 
+def _flat_maps(distance: float):
+    """Zero scores and constant distances on a 64 x 64 input's two
+    levels."""
+    return ([torch.zeros(1, 1, 64 // s, 64 // s) for s in (4, 8)],
+            [torch.full((1, 4, 64 // s, 64 // s), distance) for s in (4, 8)])
+
+
 def test_the_box_is_regressed_from_the_visible_part():
     head = _head(num_reg_points=1)
     head.loss_bbox = recorder = _Recorder()
     # Zero distances decode every point to the degenerate box (x, y, x, y).
-    zeros = [torch.zeros(1, 4, 16, 16), torch.zeros(1, 4, 8, 8)]
-    scores = [torch.zeros(1, 1, 16, 16), torch.zeros(1, 1, 8, 8)]
     box = torch.tensor([[0., 0., 64., 36.]])
     visible = torch.tensor([[44., 0., 64., 36.]])
-    head.loss_by_feat(scores, zeros, box, None, visible)
+    head.loss_by_feat(*_flat_maps(0.0), box, None, visible)
     (pred4, target4, _), (pred8, target8, _) = recorder.calls
     # The point nearest the visible part's centre (54, 18), not the box's
     # (32, 18); the target is the whole box.
@@ -184,11 +189,9 @@ def test_the_box_is_regressed_from_the_visible_part():
 def test_dense_loss_weighs_the_hidden_part_zero():
     head = _head(loss_cls=dict(type='mmdet.FocalLoss', use_sigmoid=True))
     head.loss_cls = recorder = _Recorder()
-    scores = [torch.zeros(1, 1, 16, 16), torch.zeros(1, 1, 8, 8)]
-    distances = [torch.ones(1, 4, 16, 16), torch.ones(1, 4, 8, 8)]
     box = torch.tensor([[0., 0., 64., 32.]])
     visible = torch.tensor([[32., 0., 64., 32.]])
-    head.loss_by_feat(scores, distances, box, None, visible)
+    head.loss_by_feat(*_flat_maps(1.0), box, None, visible)
     _, labels, weight = recorder.calls[0]  # stride 4
     labels, weight = labels.view(16, 16), weight.view(16, 16)
     # Positives: the visible half (x 34..62, y 2..30); hidden half: weight
