@@ -60,3 +60,6 @@ def test_train_options_load_from_and_overrides_come_last(bench, tmp_path,
     # mmengine's DictAction keeps the last value of a repeated key.
     assert options.index('train_cfg.max_epochs=4') < options.index(
         'train_cfg.max_epochs=6')
+    # The cosine schedule follows the new count, as session 7 set by hand.
+    assert 'param_scheduler.1.T_max=4' in options
+    assert 'param_scheduler.1.end=4' in options

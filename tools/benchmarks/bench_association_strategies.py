@@ -23,8 +23,11 @@ model is fine-tuned for 4 epochs of 700 MOT pairs::
     python tools/benchmarks/bench_association_strategies.py \
         --work-dir work_dirs/bench_assoc_ft --samples-per-epoch 700 \
         --epochs 4 --load-from CPU_DEFAULT_EPOCH_8.pth --cfg-options \
-        optim_wrapper.optimizer.lr=1e-3 param_scheduler.1.T_max=4 \
-        param_scheduler.1.end=4
+        optim_wrapper.optimizer.lr=1e-3
+
+(``--epochs`` stretches the config's learning-rate schedule to the new
+count; session 7 set ``param_scheduler.1.T_max=4 param_scheduler.1.end=4``
+by hand, which is the same.)
 
 From scratch (the config's 8 epochs of 700 pairs)::
 
@@ -99,7 +102,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help="full occlusions per 100 frames (default: the "
                         "generator's)")
     parser.add_argument('--epochs', type=int,
-                        help="override the config's max_epochs")
+                        help="override the config's max_epochs, with its "
+                        'learning-rate schedule stretched to match')
     parser.add_argument('--samples-per-epoch', type=int,
                         help="override the config's pairs per epoch")
     parser.add_argument('--batch-size', type=int,
@@ -173,8 +177,14 @@ def train_options(args: argparse.Namespace, train_root: str,
         f'model.reid_head.num_ids={num_ids}',
         f'randomness.seed={args.seed}',
     ]
-    for key, value in (('train_cfg.max_epochs', args.epochs),
-                       ('train_dataloader.sampler.samples_per_epoch',
+    if args.epochs is not None:
+        from mmengine.config import Config
+
+        from mmtrack_smallobj.utils.config_checks import \
+            epoch_override_options
+        options += epoch_override_options(Config.fromfile(args.config),
+                                          args.epochs)
+    for key, value in (('train_dataloader.sampler.samples_per_epoch',
                         args.samples_per_epoch),
                        ('train_dataloader.batch_size', args.batch_size),
                        ('train_dataloader.num_workers', args.num_workers)):
