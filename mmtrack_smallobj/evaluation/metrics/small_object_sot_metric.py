@@ -17,8 +17,8 @@ from mmtrack.registry import METRICS
 from ..functional import (CONVENTIONS, DEFAULT_SIZE_EDGES, SubmissionVideo,
                           VideoData, evaluate_videos, format_metrics_table,
                           normalize_benchmark, read_cover_levels,
-                          write_result_files,
-                          write_submission, xyxy_to_xywh)
+                          write_result_files, write_submission,
+                          xyxy_to_xywh)
 
 
 def _get(sample, key: str, default=None):
