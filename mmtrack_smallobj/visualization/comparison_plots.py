@@ -17,7 +17,8 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..evaluation.functional import write_text_atomic  # noqa: E402
+from ..evaluation.functional import (  # noqa: E402
+    BREAKDOWN_LABELS, write_text_atomic)
 
 __all__ = [
     'plot_comparison_curves', 'plot_comparison_bins',
@@ -85,13 +86,6 @@ def plot_comparison_curves(metrics: Metrics, out_file: str) -> str:
     return out_file
 
 
-# Per breakdown: the x-axis label of its bar chart and its table's first
-# column.
-_GROUPS = dict(
-    by_size=('object size sqrt(w*h) (px)', 'size (px)'),
-    by_visibility=('shown part of the target (%)', 'visible (%)'))
-
-
 def _bin_labels(metrics: Metrics, group: str = 'by_size') -> List[str]:
     """Bins of ``group`` with frames; the bins follow the ground truth, so
     they are the same for every tracker. Empty when a tracker's metrics
@@ -122,9 +116,9 @@ def plot_comparison_bins(
     Raises:
         ValueError: If no bin of ``group`` has a frame.
     """
-    if group not in _GROUPS:
-        raise ValueError(f'group must be one of {tuple(_GROUPS)}, got '
-                         f'{group!r}')
+    if group not in BREAKDOWN_LABELS:
+        raise ValueError('group must be one of '
+                         f'{tuple(BREAKDOWN_LABELS)}, got {group!r}')
     labels = _bin_labels(metrics, group)
     if not labels:
         raise ValueError(f'no {group} bin has a frame to plot')
@@ -144,7 +138,7 @@ def plot_comparison_bins(
             f"{b}\n({first[group][b]['num_frames']} fr)" for b in labels
         ])
         ax.set(ylabel='%', ylim=(0, 100), title=_NAMES.get(key, key),
-               xlabel=_GROUPS[group][0])
+               xlabel=BREAKDOWN_LABELS[group][1])
         ax.grid(True, axis='y', alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
@@ -192,7 +186,7 @@ def comparison_tables(metrics: Metrics) -> Dict[str, str]:
          for name, m in metrics.items()])
     tables = dict(overall=overall)
     bin_keys = ('success', 'precision', 'point_accuracy')
-    for group, (_, column) in _GROUPS.items():
+    for group, (column, _) in BREAKDOWN_LABELS.items():
         labels = _bin_labels(metrics, group)
         if group != 'by_size' and not labels:
             continue

@@ -15,6 +15,8 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ..evaluation.functional import BREAKDOWN_LABELS  # noqa: E402
+
 __all__ = [
     'plot_success_curve', 'plot_precision_curve', 'plot_size_bins',
     'plot_visibility_bins', 'plot_all'
@@ -85,7 +87,7 @@ def plot_precision_curve(metrics: Dict, out_file: str) -> str:
 
 
 def _plot_bins(metrics: Dict, field: str, out_file: str,
-               keys: Sequence[str], xlabel: str, title: str) -> str:
+               keys: Sequence[str], title: str) -> str:
     """Grouped bar chart of ``keys`` per bin of ``metrics[field]``, empty
     bins left out."""
     bins = {
@@ -109,7 +111,7 @@ def _plot_bins(metrics: Dict, field: str, out_file: str,
     ax.set(
         ylabel='%',
         ylim=(0, 100),
-        xlabel=xlabel,
+        xlabel=BREAKDOWN_LABELS[field][1],
         title=f"{title} ({metrics.get('convention', '?')} convention)")
     ax.grid(True, axis='y', alpha=0.3)
     ax.legend(fontsize=8)
@@ -135,7 +137,6 @@ def plot_size_bins(metrics: Dict,
         str: ``out_file``.
     """
     return _plot_bins(metrics, 'by_size', out_file, keys,
-                      'object size sqrt(w*h) (px)',
                       'Metrics per object size')
 
 
@@ -146,7 +147,6 @@ def plot_visibility_bins(metrics: Dict,
     """:func:`plot_size_bins` over the visibility bins instead: needs
     ``metrics['by_visibility']`` (GOT-10k cover levels)."""
     return _plot_bins(metrics, 'by_visibility', out_file, keys,
-                      'shown part of the target (%)',
                       'Metrics per target visibility')
 
 

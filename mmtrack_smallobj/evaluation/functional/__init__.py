@@ -27,7 +27,8 @@ from .long_term import (antiuav_state_accuracy, determine_thresholds,
 from .ope import (OPE_THRESHOLDS, PRECISION_INDEX, grouped_threshold_counts,
                   ope_curves, ope_metrics)
 from .point_accuracy import point_accuracy, point_hits
-from .report import format_absence_table, format_metrics_table
+from .report import (BREAKDOWN_LABELS, format_absence_table,
+                     format_metrics_table)
 from .submission import (SUBMISSION_BENCHMARKS, SubmissionError,
                          SubmissionVideo, encode_submission,
                          normalize_benchmark, submission_path,
@@ -58,7 +59,8 @@ __all__ = [
     'oxuva_max_gm', 'oxuva_metrics', 'vot_lt_curves', 'vot_lt_metrics',
     'OPE_THRESHOLDS', 'PRECISION_INDEX', 'grouped_threshold_counts',
     'ope_curves', 'ope_metrics', 'point_accuracy', 'point_hits',
-    'format_absence_table', 'format_metrics_table', 'DEFAULT_SIZE_EDGES',
+    'BREAKDOWN_LABELS', 'format_absence_table', 'format_metrics_table',
+    'DEFAULT_SIZE_EDGES',
     'assign_size_bins', 'check_size_edges', 'size_bin_labels',
     'SUBMISSION_BENCHMARKS', 'SubmissionError', 'SubmissionVideo',
     'encode_submission', 'normalize_benchmark', 'submission_path',

@@ -5,7 +5,13 @@ from typing import Dict, List, Optional, Sequence
 
 from .evaluate import CORE_METRICS, LT_METRICS
 
-__all__ = ['format_metrics_table', 'format_absence_table']
+__all__ = ['BREAKDOWN_LABELS', 'format_metrics_table', 'format_absence_table']
+
+# Per breakdown of an evaluation dict: its table's first column and a bar
+# chart's x-axis label (the text tables here and the figures share them).
+BREAKDOWN_LABELS = dict(
+    by_size=('size (px)', 'object size sqrt(w*h) (px)'),
+    by_visibility=('visible (%)', 'shown part of the target (%)'))
 
 _HEADERS = dict(
     success='Success',
@@ -75,8 +81,7 @@ def format_metrics_table(metrics: Dict) -> str:
             _table('long-term', [[
                 f"thr={metrics.get('presence_threshold', 0.5):g}"
             ] + [_cell(metrics.get(k)) for k in lt_keys]], lt_keys))
-    for field, first in (('by_size', 'size (px)'),
-                         ('by_visibility', 'visible (%)')):
+    for field, (first, _) in BREAKDOWN_LABELS.items():
         bins = metrics.get(field) or {}
         if bins:
             rows = [[label] + [_cell(m.get(k), k in count) for k in keys]
