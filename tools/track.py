@@ -16,6 +16,9 @@ Any mmtrack SOT config works. Writes ``OUT/<video>.txt`` (one ``x,y,w,h``
 per frame, the first line the given first-frame box) and
 ``OUT/<video>_confidence.txt`` (one score per frame, 1 on the first), each
 atomically, so an interrupted run leaves no half-written file. With
+``--save-candidates`` it also writes ``OUT/<video>_candidates.npz``, every
+frame's ranked candidates, which ``tools/analysis/candidate_recall.py``
+reads. With
 ``--submit BENCH`` it also writes the benchmark's submission (see
 ``mmtrack_smallobj.evaluation.functional.submission``) under
 ``--submit-out`` (default ``OUT/submission``), with the measured per-frame
@@ -45,7 +48,9 @@ from mmtrack_smallobj.evaluation.functional import (DATASET_FORMATS,
                                                     SubmissionVideo,
                                                     encode_submission,
                                                     normalize_benchmark,
+                                                    write_candidate_file,
                                                     write_submission)
+from mmtrack_smallobj.visualization import memo_candidates
 
 
 def _benchmark(name: str) -> str:
@@ -95,6 +100,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--submit-out', metavar='DIR',
         help='folder for --submit (default: OUT/submission); the files go '
         'to DIR/BENCH.zip (got10k, trackingnet) or DIR/BENCH/')
+    parser.add_argument(
+        '--save-candidates', action='store_true',
+        help='also write OUT/<video>_candidates.npz: every frame\'s ranked '
+        'candidates (trackers that keep them in memo.candidates, such as '
+        'GlobalSearchTracker), for tools/analysis/candidate_recall.py')
     parser.add_argument(
         '--absent-score-thr', type=float, metavar='T',
         help='with --submit: frames after the first scoring below T are '
@@ -186,10 +196,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     start = time.perf_counter()
     try:
         for video in videos:
+            candidates: List[Tuple[np.ndarray, np.ndarray]] = []
+
+            def on_frame() -> None:
+                update()
+                if args.save_candidates:
+                    candidates.append(memo_candidates(model.memo))
+
             tracked = track_video_timed(model, video.frame_paths,
                                         video.init_bbox_xywh, pipeline,
-                                        on_frame=update)
+                                        on_frame=on_frame)
             model_seconds += float(tracked.times.sum())
+            if args.save_candidates:
+                if len(candidates) > 1 and not any(
+                        len(boxes) for boxes, _ in candidates[1:]):
+                    print(f'error: --save-candidates: {type(model).__name__}'
+                          ' keeps no candidates in memo.candidates',
+                          file=sys.stderr)
+                    return 2
+                write_candidate_file(args.out, video.name,
+                                     [boxes for boxes, _ in candidates],
+                                     [scores for _, scores in candidates])
             write_results(args.out, video.name, tracked.boxes_xywh,
                           tracked.scores)
             if args.submit is not None:

@@ -242,3 +242,45 @@ def test_submit_refuses_names_before_tracking(tool, tiny, tmp_path, capsys):
                    '--submit', 'vot2018'])
     assert info.value.code == 2
     assert "unknown benchmark 'vot2018'" in capsys.readouterr().err
+
+
+def test_save_candidates_feeds_candidate_recall(tool, tiny, tmp_path,
+                                                capsys):
+    out = str(tmp_path / 'results')
+    assert tool.main([
+        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
+        '--format', 'lasot', '--out', out, '--no-progress',
+        '--save-candidates', '--cfg-options',
+        'model.test_cfg.box_smoothing=None'
+    ]) == 0
+    capsys.readouterr()
+    for name in _names(tiny['root']):
+        with np.load(osp.join(out, f'{name}_candidates.npz')) as data:
+            boxes, scores = data['boxes'], data['scores']
+        assert boxes.shape[:2] == scores.shape and boxes.shape[0] == 3
+        # None on the first frame; without box smoothing the reported box
+        # is the first candidate (the top1 strategy).
+        assert np.isnan(boxes[0]).all()
+        reported = np.array(_rows(osp.join(out, f'{name}.txt')))
+        np.testing.assert_allclose(boxes[1:, 0], reported[1:], atol=1e-3)
+    recall = _load('candidate_recall_tool',
+                   osp.join(ROOT, 'tools', 'analysis',
+                            'candidate_recall.py')).main
+    assert recall(['--data-root', tiny['root'], '--format', 'lasot',
+                   '--results', out, '--top-k', '1', '3']) == 0
+    text = capsys.readouterr().out
+    assert 'ceiling with these candidates' in text and 'recall@3' in text
+
+
+def test_save_candidates_needs_a_tracker_that_keeps_them(
+        tool, tiny, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(tool, 'memo_candidates',
+                        lambda memo: (np.zeros((0, 4)), np.zeros(0)))
+    out = str(tmp_path / 'results')
+    assert tool.main([
+        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
+        '--format', 'lasot', '--out', out, '--no-progress',
+        '--save-candidates'
+    ]) == 2
+    assert 'keeps no candidates' in capsys.readouterr().err
+    assert os.listdir(out) == []

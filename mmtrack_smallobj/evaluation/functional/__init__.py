@@ -7,6 +7,10 @@ from .boxes import (aligned_iou, aligned_iou_got10k, aligned_iou_mmdet,
                     box_centers, box_sizes, clip_boxes_got10k,
                     points_in_boxes, valid_box_mask, xywh_to_xyxy,
                     xyxy_to_xywh)
+from .candidate_recall import (CANDIDATE_FILE_SUFFIX, CandidateVideo,
+                               candidate_file_path, candidate_recall,
+                               first_hit_ranks, read_candidate_file,
+                               write_candidate_file)
 from .embedding_separation import (PROJECTIONS, EmbeddingSeparation,
                                    IdentityFrame, MOTIdentities, PairStats,
                                    embedding_separation,
@@ -28,7 +32,7 @@ from .ope import (OPE_THRESHOLDS, PRECISION_INDEX, grouped_threshold_counts,
                   ope_curves, ope_metrics)
 from .point_accuracy import point_accuracy, point_hits
 from .report import (BREAKDOWN_LABELS, format_absence_table,
-                     format_metrics_table)
+                     format_candidate_recall_table, format_metrics_table)
 from .submission import (SUBMISSION_BENCHMARKS, SubmissionError,
                          SubmissionVideo, encode_submission,
                          normalize_benchmark, submission_path,
@@ -45,7 +49,9 @@ __all__ = [
     'tune_absent_threshold', 'AO_POOLED', 'average_overlap', 'aligned_iou',
     'aligned_iou_got10k', 'aligned_iou_mmdet', 'box_centers', 'box_sizes',
     'clip_boxes_got10k', 'points_in_boxes', 'valid_box_mask',
-    'xywh_to_xyxy', 'xyxy_to_xywh', 'PROJECTIONS', 'EmbeddingSeparation',
+    'xywh_to_xyxy', 'xyxy_to_xywh', 'CANDIDATE_FILE_SUFFIX',
+    'CandidateVideo', 'candidate_file_path', 'candidate_recall',
+    'first_hit_ranks', 'read_candidate_file', 'write_candidate_file', 'PROJECTIONS', 'EmbeddingSeparation',
     'IdentityFrame', 'MOTIdentities', 'PairStats', 'embedding_separation',
     'format_separation_table', 'load_mot_identities', 'pca_2d', 'project_2d',
     'rank_auc', 'CORE_METRICS', 'LT_METRICS',
@@ -59,7 +65,8 @@ __all__ = [
     'oxuva_max_gm', 'oxuva_metrics', 'vot_lt_curves', 'vot_lt_metrics',
     'OPE_THRESHOLDS', 'PRECISION_INDEX', 'grouped_threshold_counts',
     'ope_curves', 'ope_metrics', 'point_accuracy', 'point_hits',
-    'BREAKDOWN_LABELS', 'format_absence_table', 'format_metrics_table',
+    'BREAKDOWN_LABELS', 'format_absence_table',
+    'format_candidate_recall_table', 'format_metrics_table',
     'DEFAULT_SIZE_EDGES',
     'assign_size_bins', 'check_size_edges', 'size_bin_labels',
     'SUBMISSION_BENCHMARKS', 'SubmissionError', 'SubmissionVideo',

@@ -1,11 +1,15 @@
 """Plain-text tables of an evaluation dict (overall, per size bin and per
-visibility bin) and of long-term metrics at absence thresholds."""
+visibility bin), of long-term metrics at absence thresholds and of
+candidate recall."""
 import math
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Set
 
 from .evaluate import CORE_METRICS, LT_METRICS
 
-__all__ = ['BREAKDOWN_LABELS', 'format_metrics_table', 'format_absence_table']
+__all__ = [
+    'BREAKDOWN_LABELS', 'format_metrics_table', 'format_absence_table',
+    'format_candidate_recall_table'
+]
 
 # Per breakdown of an evaluation dict: its table's first column and a bar
 # chart's x-axis label (the text tables here and the figures share them).
@@ -81,12 +85,44 @@ def format_metrics_table(metrics: Dict) -> str:
             _table('long-term', [[
                 f"thr={metrics.get('presence_threshold', 0.5):g}"
             ] + [_cell(metrics.get(k)) for k in lt_keys]], lt_keys))
+    parts += _breakdown_tables(metrics, keys, count)
+    return '\n\n'.join(parts)
+
+
+def _breakdown_tables(metrics: Dict, keys: Sequence[str],
+                      count: Set[str]) -> List[str]:
+    """One table per breakdown present (size, visibility), rows per bin."""
+    tables = []
     for field, (first, _) in BREAKDOWN_LABELS.items():
         bins = metrics.get(field) or {}
         if bins:
             rows = [[label] + [_cell(m.get(k), k in count) for k in keys]
                     for label, m in bins.items()]
-            parts.append(_table(first, rows, keys))
+            tables.append(_table(first, rows, keys))
+    return tables
+
+
+def format_candidate_recall_table(recall: Dict) -> str:
+    """The point accuracy and its ceiling, then recall@k of the visible
+    frames overall, per size bin and per visibility bin (if any).
+
+    Args:
+        recall (dict): Output of ``candidate_recall``.
+
+    Returns:
+        str: Multi-line text, percentages with two decimals.
+    """
+    keys = ['frames', 'chosen'] + [f'recall@{k}' for k in recall['top_k']]
+    count = {'frames'}
+    parts = [
+        'point accuracy (lasot convention): '
+        f"{_cell(recall['point_accuracy'])}; ceiling with these "
+        f"candidates: {_cell(recall['point_accuracy_ceiling'])}",
+        _table('visible frames', [['all'] + [
+            _cell(recall['overall'][k], k in count) for k in keys
+        ]], keys)
+    ]
+    parts += _breakdown_tables(recall, keys, count)
     return '\n\n'.join(parts)
 
 
