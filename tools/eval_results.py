@@ -15,12 +15,11 @@ import sys
 from typing import List, Optional
 
 from mmtrack_smallobj.evaluation.functional import (CONVENTIONS,
-                                                    DATASET_FORMATS,
-                                                    DEFAULT_SIZE_EDGES,
                                                     EvaluationInputError,
                                                     evaluate_results,
                                                     format_metrics_table,
                                                     write_strict_json)
+from mmtrack_smallobj.utils.tool_args import add_ground_truth_args
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -28,10 +27,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Evaluate single-object tracking results (OPE, AO/SR, '
         'point accuracy, per-size bins, long-term metrics).')
-    parser.add_argument('--data-root', required=True, help='benchmark root')
-    parser.add_argument(
-        '--format', required=True, choices=DATASET_FORMATS,
-        help='benchmark layout')
+    add_ground_truth_args(parser, size_bins=True)
     parser.add_argument(
         '--results', required=True, help='folder of <video>.txt files')
     parser.add_argument(
@@ -39,10 +35,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help='whose rules to reproduce (default: mmtrack)')
     parser.add_argument('--json', help='write the metrics dict here')
     parser.add_argument('--plots', help='write PNG plots into this folder')
-    parser.add_argument(
-        '--size-bins', type=float, nargs='+', default=list(DEFAULT_SIZE_EDGES),
-        metavar='EDGE', help='inner edges of the size bins on sqrt(w*h) in '
-        'pixels (default: 8 16 32 64 128)')
     parser.add_argument(
         '--only-eval-visible', action='store_true',
         help='mmtrack convention: invisible frames are misses, as in '

@@ -1,6 +1,5 @@
 """tools/analysis/candidate_recall.py in-process, on hand-made results whose
 recall is known by construction."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -10,25 +9,14 @@ import pytest
 
 from mmtrack_smallobj.evaluation.functional import write_candidate_file
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NUM_FRAMES = 10
 GT = [40.0, 30.0, 20.0, 16.0]  # x, y, w, h
 ELSEWHERE = [200.0, 150.0, 20.0, 16.0]
 
 
 @pytest.fixture(scope='module')
-def tool():
-    spec = importlib.util.spec_from_file_location(
-        'candidate_recall_tool',
-        osp.join(ROOT, 'tools', 'analysis', 'candidate_recall.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _write(path, rows, fmt='%g'):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savetxt(path, np.asarray(rows), fmt=fmt, delimiter=',')
+def tool(load_tool):
+    return load_tool('tools/analysis/candidate_recall.py')
 
 
 def _xyxy(box):
@@ -36,7 +24,7 @@ def _xyxy(box):
 
 
 @pytest.fixture
-def data(tmp_path):
+def data(tmp_path, write_rows):
     """Two videos of 10 frames. The tracker reports the target on frames
     1-4, and on frames 5-9 a box elsewhere; the target is its second
     candidate on frames 5-7 and none on 8-9."""
@@ -44,12 +32,12 @@ def data(tmp_path):
     results.mkdir()
     for k in (1, 2):
         video = root / 'cat' / f'cat-{k}'
-        _write(video / 'groundtruth.txt', np.tile(GT, (NUM_FRAMES, 1)))
+        write_rows(video / 'groundtruth.txt', np.tile(GT, (NUM_FRAMES, 1)))
         for flags in ('out_of_view.txt', 'full_occlusion.txt'):
-            _write(video / flags, np.zeros((1, NUM_FRAMES)), '%d')
+            write_rows(video / flags, np.zeros((1, NUM_FRAMES)), '%d')
         pred = np.tile(GT, (NUM_FRAMES, 1))
         pred[5:] = ELSEWHERE
-        _write(results / f'cat-{k}.txt', pred)
+        write_rows(results / f'cat-{k}.txt', pred)
         frames, scores = [np.zeros((0, 4))], [np.zeros(0)]
         for i in range(1, NUM_FRAMES):
             ranked = [GT, ELSEWHERE] if i < 5 else (

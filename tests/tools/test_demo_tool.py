@@ -1,6 +1,5 @@
 """tools/demo.py in-process on a tiny random tracker: a video and a frames
 folder in, an annotated mp4 and results out; bad input stops cleanly."""
-import importlib.util
 import os
 import os.path as osp
 
@@ -35,12 +34,8 @@ def _frames():
 
 
 @pytest.fixture(scope='module')
-def tool():
-    spec = importlib.util.spec_from_file_location(
-        'demo_tool', osp.join(ROOT, 'tools', 'demo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool('tools/demo.py')
 
 
 @pytest.fixture(scope='module')

@@ -2,7 +2,6 @@
 synthetic LaSOT set give the figures and a report with the evaluation
 toolkit's numbers; a folder that does not match stops with a clear error."""
 import glob
-import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -14,17 +13,11 @@ import pytest
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 from mmtrack_smallobj.evaluation.functional import evaluate_results
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 @pytest.fixture(scope='module')
-def tool():
-    spec = importlib.util.spec_from_file_location(
-        'plot_results_tool',
-        osp.join(ROOT, 'tools', 'analysis', 'plot_results.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool('tools/analysis/plot_results.py')
 
 
 @pytest.fixture(scope='module')

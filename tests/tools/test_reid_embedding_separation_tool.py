@@ -13,7 +13,6 @@ from mmengine.dataset import pseudo_collate
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-SCRIPT = osp.join(ROOT, 'tools', 'analysis', 'reid_embedding_separation.py')
 REID_CONFIG = osp.join(ROOT, 'configs', 'global_search',
                        'global-search-reid_hrsn2-fpn_1xb8-8e_synthetic-mot.py')
 PLAIN_CONFIG = osp.join(ROOT, 'configs', 'global_search',
@@ -32,12 +31,8 @@ TINY_REID = """
 
 
 @pytest.fixture(scope='module')
-def tool():
-    spec = importlib.util.spec_from_file_location('reid_separation_tool',
-                                                  SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool('tools/analysis/reid_embedding_separation.py')
 
 
 def _tiny_model(tmp, name, base, reid):

@@ -1,5 +1,4 @@
 """tools/track.py: one real subprocess run, the error paths in-process."""
-import importlib.util
 import io
 import os
 import os.path as osp
@@ -26,17 +25,9 @@ model = dict(
 """
 
 
-def _load(name, path):
-    """A tool's module, loaded from its file (tools/ is no package)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
-def tool():
-    return _load('track_tool', SCRIPT)
+def tool(load_tool):
+    return load_tool('tools/track.py')
 
 
 @pytest.fixture(scope='module')
@@ -71,7 +62,7 @@ def _rows(path):
                 for line in f.read().splitlines()]
 
 
-def test_track_writes_results_that_evaluate(tiny, tmp_path):
+def test_track_writes_results_that_evaluate(tiny, tmp_path, load_tool):
     out = str(tmp_path / 'results')
     # One thread: OpenMP threads waiting for busy shared cores are slow.
     env = dict(os.environ, OMP_NUM_THREADS='1')
@@ -96,8 +87,7 @@ def test_track_writes_results_that_evaluate(tiny, tmp_path):
         np.testing.assert_allclose(boxes[0], gt[0])
         assert scores[0] == [1.0]
         assert np.isfinite(boxes).all() and np.isfinite(scores).all()
-    evaluate = _load('eval_results', osp.join(ROOT, 'tools',
-                                              'eval_results.py')).main
+    evaluate = load_tool('tools/eval_results.py').main
     assert evaluate(['--data-root', tiny['root'], '--format', 'lasot',
                      '--results', out, '--convention', 'lasot']) == 0
 
@@ -245,7 +235,7 @@ def test_submit_refuses_names_before_tracking(tool, tiny, tmp_path, capsys):
 
 
 def test_save_candidates_feeds_candidate_recall(tool, tiny, tmp_path,
-                                                capsys):
+                                                capsys, load_tool):
     out = str(tmp_path / 'results')
     assert tool.main([
         tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
@@ -263,9 +253,7 @@ def test_save_candidates_feeds_candidate_recall(tool, tiny, tmp_path,
         assert np.isnan(boxes[0]).all()
         reported = np.array(_rows(osp.join(out, f'{name}.txt')))
         np.testing.assert_allclose(boxes[1:, 0], reported[1:], atol=1e-3)
-    recall = _load('candidate_recall_tool',
-                   osp.join(ROOT, 'tools', 'analysis',
-                            'candidate_recall.py')).main
+    recall = load_tool('tools/analysis/candidate_recall.py').main
     assert recall(['--data-root', tiny['root'], '--format', 'lasot',
                    '--results', out, '--top-k', '1', '3']) == 0
     text = capsys.readouterr().out

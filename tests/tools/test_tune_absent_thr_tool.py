@@ -1,36 +1,23 @@
 """tools/analysis/tune_absent_thr.py in-process, on results whose right
 threshold is known by construction: absent frames score below 0.3,
 present ones above 0.6."""
-import importlib.util
 import json
-import os.path as osp
 import re
 
 import numpy as np
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NUM_FRAMES = 40
 ABSENT = slice(10, 25)  # out of view on these frames
 
 
 @pytest.fixture(scope='module')
-def tool():
-    spec = importlib.util.spec_from_file_location(
-        'tune_absent_thr_tool',
-        osp.join(ROOT, 'tools', 'analysis', 'tune_absent_thr.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _write(path, rows, fmt='%g'):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savetxt(path, np.asarray(rows), fmt=fmt, delimiter=',')
+def tool(load_tool):
+    return load_tool('tools/analysis/tune_absent_thr.py')
 
 
 @pytest.fixture
-def data(tmp_path):
+def data(tmp_path, write_rows):
     """A LaSOT-layout root of 3 videos and a results folder: boxes 2 px off
     the target when present, elsewhere when not; confidences in [0.6, 1]
     when present, [0, 0.3] when absent (1 on frame 0, as track.py)."""
@@ -42,11 +29,12 @@ def data(tmp_path):
         video = root / 'cat' / f'cat-{k}'
         gt = np.tile([40.0, 30.0, 20.0, 16.0], (NUM_FRAMES, 1))
         gt[:, 0] += np.arange(NUM_FRAMES)
-        _write(video / 'groundtruth.txt', gt)
+        write_rows(video / 'groundtruth.txt', gt)
         out_of_view = np.zeros(NUM_FRAMES, int)
         out_of_view[ABSENT] = 1
-        _write(video / 'out_of_view.txt', out_of_view[None], '%d')
-        _write(video / 'full_occlusion.txt', np.zeros((1, NUM_FRAMES)), '%d')
+        write_rows(video / 'out_of_view.txt', out_of_view[None], '%d')
+        write_rows(video / 'full_occlusion.txt', np.zeros((1, NUM_FRAMES)),
+                   '%d')
         pred = gt + [2.0, 0, 0, 0]
         pred[ABSENT] = [200.0, 150.0, 20.0, 16.0]
         scores = rng.uniform(0.6, 1.0, NUM_FRAMES)
@@ -54,8 +42,9 @@ def data(tmp_path):
         scores[0] = 1.0
         gaps = [min(gaps[0], scores[out_of_view == 0].min()),
                 max(gaps[1], scores[ABSENT].max())]
-        _write(results / f'cat-{k}.txt', pred)
-        _write(results / f'cat-{k}_confidence.txt', scores[:, None], '%.6f')
+        write_rows(results / f'cat-{k}.txt', pred)
+        write_rows(results / f'cat-{k}_confidence.txt', scores[:, None],
+                   '%.6f')
     return dict(root=str(root), results=results, low=gaps[1], high=gaps[0])
 
 

@@ -27,9 +27,10 @@ import sys
 from typing import List, Optional
 
 from mmtrack_smallobj.evaluation.functional import (
-    DATASET_FORMATS, DEFAULT_SIZE_EDGES, CandidateVideo, attach_results,
-    candidate_file_path, candidate_recall, format_candidate_recall_table,
-    load_annotations, read_candidate_file, write_strict_json)
+    CandidateVideo, attach_results, candidate_file_path, candidate_recall,
+    format_candidate_recall_table, load_annotations, read_candidate_file,
+    write_strict_json)
+from mmtrack_smallobj.utils.tool_args import add_ground_truth_args
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -37,10 +38,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Recall of the target among a tracker\'s candidates, '
         'and the point accuracy a perfect ranking would reach.')
-    parser.add_argument('--data-root', required=True, help='benchmark root')
-    parser.add_argument(
-        '--format', required=True, choices=DATASET_FORMATS,
-        help='benchmark layout')
+    add_ground_truth_args(parser, size_bins=True)
     parser.add_argument(
         '--results', required=True,
         help='folder of <video>.txt and <video>_candidates.npz '
@@ -48,9 +46,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--top-k', type=int, nargs='+', default=[1, 5, 10, 30], metavar='K',
         help='the k of each recall@k column (default: 1 5 10 30)')
-    parser.add_argument(
-        '--size-edges', type=float, nargs='+', default=DEFAULT_SIZE_EDGES,
-        metavar='PX', help='inner edges of the size bins on sqrt(w*h)')
     parser.add_argument('--json', metavar='OUT', help='write the result here')
     return parser.parse_args(argv)
 
@@ -77,7 +72,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 cover=ann.cover)
             for ann, video in zip(annotations, tracked)
         ]
-        recall = candidate_recall(videos, args.top_k, args.size_edges)
+        recall = candidate_recall(videos, args.top_k, args.size_bins)
     except ValueError as err:
         # EvaluationInputError (a file and line), or size edges that are
         # not increasing.

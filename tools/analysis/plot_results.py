@@ -27,12 +27,11 @@ from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
 from mmtrack_smallobj.evaluation.functional import (CONVENTIONS,
-                                                    DATASET_FORMATS,
-                                                    DEFAULT_SIZE_EDGES,
                                                     EvaluationInputError,
                                                     attach_results,
                                                     evaluate_videos,
                                                     load_annotations)
+from mmtrack_smallobj.utils.tool_args import add_ground_truth_args
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -40,10 +39,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Plot and tabulate several trackers\' results on one '
         'benchmark (success/precision curves, per-size bins, per video).')
-    parser.add_argument('--data-root', required=True, help='benchmark root')
-    parser.add_argument(
-        '--format', required=True, choices=DATASET_FORMATS,
-        help='benchmark layout')
+    add_ground_truth_args(parser, size_bins=True)
     parser.add_argument(
         '--results', required=True, nargs='+', metavar='NAME=DIR',
         help='a tracker name and its folder of <video>.txt files; repeat '
@@ -53,10 +49,6 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--convention', default='mmtrack', choices=CONVENTIONS,
         help='whose rules to reproduce (default: mmtrack)')
-    parser.add_argument(
-        '--size-bins', type=float, nargs='+', default=list(DEFAULT_SIZE_EDGES),
-        metavar='EDGE', help='inner edges of the size bins on sqrt(w*h) in '
-        'pixels (default: 8 16 32 64 128)')
     parser.add_argument(
         '--missing-as-failure', action='store_true',
         help='score a video without a results file as failed on every frame '

@@ -26,13 +26,13 @@ from typing import List, Optional
 
 from mmtrack_smallobj.evaluation.functional import (ABSENCE_METRICS,
                                                     CONVENTIONS,
-                                                    DATASET_FORMATS,
                                                     AbsenceTuning,
                                                     EvaluationInputError,
                                                     format_absence_table,
                                                     load_long_term_frames,
                                                     tune_absent_threshold,
                                                     write_strict_json)
+from mmtrack_smallobj.utils.tool_args import add_ground_truth_args
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -40,10 +40,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Choose test_cfg.absent_score_thr on a validation set '
         'from per-frame confidences.')
-    parser.add_argument('--data-root', required=True, help='benchmark root')
-    parser.add_argument(
-        '--format', required=True, choices=DATASET_FORMATS,
-        help='benchmark layout')
+    add_ground_truth_args(parser)
     parser.add_argument(
         '--results', required=True,
         help='folder of <video>.txt and <video>_confidence.txt')
