@@ -18,8 +18,7 @@ per frame, the first line the given first-frame box) and
 atomically, so an interrupted run leaves no half-written file. With
 ``--save-candidates`` it also writes ``OUT/<video>_candidates.npz``, every
 frame's ranked candidates, which ``tools/analysis/candidate_recall.py``
-reads. With
-``--submit BENCH`` it also writes the benchmark's submission (see
+reads. With ``--submit BENCH`` it also writes the benchmark's submission (see
 ``mmtrack_smallobj.evaluation.functional.submission``) under
 ``--submit-out`` (default ``OUT/submission``), with the measured per-frame
 times, and prints where it is. Bad input (missing data root or config, a
@@ -208,8 +207,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                                         on_frame=on_frame)
             model_seconds += float(tracked.times.sum())
             if args.save_candidates:
-                if len(candidates) > 1 and not any(
-                        len(boxes) for boxes, _ in candidates[1:]):
+                # The memo outlives the video's last frame; a tracker that
+                # keeps candidates sets the key on every frame after the
+                # first, even when it has none.
+                if (len(video.frame_paths) > 1
+                        and model.memo.get('candidates') is None):
                     print(f'error: --save-candidates: {type(model).__name__}'
                           ' keeps no candidates in memo.candidates',
                           file=sys.stderr)

@@ -262,8 +262,15 @@ def test_save_candidates_feeds_candidate_recall(tool, tiny, tmp_path,
 
 def test_save_candidates_needs_a_tracker_that_keeps_them(
         tool, tiny, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(tool, 'memo_candidates',
-                        lambda memo: (np.zeros((0, 4)), np.zeros(0)))
+    # A tracker without memo.candidates, as mmtrack's own.
+    track = tool.track_video_timed
+
+    def forgetful(model, *args, **kwargs):
+        tracked = track(model, *args, **kwargs)
+        del model.memo['candidates']
+        return tracked
+
+    monkeypatch.setattr(tool, 'track_video_timed', forgetful)
     out = str(tmp_path / 'results')
     assert tool.main([
         tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
