@@ -23,9 +23,9 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .boxes import (box_centers, box_sizes, points_in_boxes, valid_box_mask,
-                    xywh_to_xyxy, xyxy_to_xywh)
+from .boxes import box_sizes, valid_box_mask, xywh_to_xyxy, xyxy_to_xywh
 from .file_io import EvaluationInputError, write_atomic
+from .point_accuracy import point_hits
 from .size_bins import (DEFAULT_SIZE_EDGES, assign_size_bins,
                         size_bin_labels)
 from .visibility_bins import COVER_BIN_LABELS, assign_cover_bins
@@ -159,16 +159,12 @@ def first_hit_ranks(candidates: Sequence[np.ndarray],
     if len(candidates) != len(gt_bboxes):
         raise ValueError(f'{len(candidates)} frames of candidates for '
                          f'{len(gt_bboxes)} ground-truth boxes')
-    valid = valid_box_mask(gt_bboxes)
     ranks = np.full(len(gt_bboxes), -1, np.int64)
     for i, frame in enumerate(candidates):
         frame = np.asarray(frame, np.float64).reshape(-1, 4)
-        if not valid[i] or not len(frame):
-            continue
-        inside = points_in_boxes(box_centers(frame),
-                                 np.broadcast_to(gt_bboxes[i], frame.shape))
-        if inside.any():
-            ranks[i] = int(np.argmax(inside))
+        hits = point_hits(frame, np.broadcast_to(gt_bboxes[i], frame.shape))
+        if hits.any():
+            ranks[i] = int(np.argmax(hits))
     return ranks
 
 
@@ -214,8 +210,7 @@ def candidate_recall(videos: Sequence[CandidateVideo],
     for video in videos:
         gt = np.asarray(video.gt_bboxes, np.float64)
         video_ranks = first_hit_ranks(video.candidates, gt)
-        on_target = points_in_boxes(
-            box_centers(np.asarray(video.pred_bboxes, np.float64)), gt)
+        on_target = point_hits(video.pred_bboxes, gt)
         visible = valid_box_mask(gt)
         if video.visible is not None:
             visible &= np.asarray(video.visible, bool)
