@@ -59,9 +59,9 @@ def test_prints_and_writes_recall(tool, data, tmp_path, capsys):
                 str(out_json)) == 0
     text = capsys.readouterr().out
     # 2 x (frame 0 + frames 1-4) of 20 right; with the best ranking also
-    # frames 5-7.
+    # frames 5-7; every frame shows the target.
     assert ('point accuracy (lasot convention): 50.00; ceiling with these '
-            'candidates: 80.00') in text
+            'candidates: 80.00; a perfect tracker: 100.00') in text
     recall = json.loads(out_json.read_text())
     assert recall['overall'] == {
         'frames': 18,

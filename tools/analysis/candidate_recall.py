@@ -14,8 +14,9 @@ over the visible frames after the first, the share where the reported box's
 centre is on the target ('chosen') and where one of the k best candidates'
 is ('recall@k'), overall, per size bin and, when the videos have
 ``cover.label``, per visibility bin. Above the tables: the point accuracy
-(lasot convention) and its ceiling with these candidates, that of a tracker
-that always picked a right candidate when there was one. A frame missed
+(lasot convention), its ceiling with these candidates (that of a tracker
+that always picked a right candidate when there was one) and that of a
+perfect tracker (every visible frame right). A frame missed
 with the target among the candidates is a ranking problem; one without is a
 detection problem. The maths are
 ``mmtrack_smallobj.evaluation.functional.candidate_recall``. Bad input (a

@@ -14,7 +14,9 @@ fixes:
 among the k best. The point-accuracy ceiling is the point accuracy (lasot
 convention: frame 0 given, every absent frame a failure) of a tracker that
 always picked the right candidate when there was one: what no ranking can
-beat with these candidates. Pure numpy; ``tools/track.py
+beat with these candidates. Above both is the point accuracy of a perfect
+tracker, right on every visible frame: the share of frames that show the
+target, since the convention fails every absent frame. Pure numpy; ``tools/track.py
 --save-candidates`` writes the files read here.
 """
 import os.path as osp
@@ -197,7 +199,8 @@ def candidate_recall(videos: Sequence[CandidateVideo],
         after the first), ``chosen`` (percent of them where the reported
         box's centre is on the target) and ``recall@k``; and, lasot
         convention over all frames, ``point_accuracy`` and
-        ``point_accuracy_ceiling``. Undefined values are None.
+        ``point_accuracy_ceiling``, and ``point_accuracy_perfect`` (every
+        visible frame right). Undefined values are None.
     """
     top_k = [int(k) for k in top_k]
     if not top_k or min(top_k) < 1:
@@ -206,7 +209,7 @@ def candidate_recall(videos: Sequence[CandidateVideo],
     if not videos:
         raise ValueError('no videos')
     ranks, chosen, sizes, covers = [], [], [], []
-    hits = ceiling = total = 0
+    hits = ceiling = perfect = total = 0
     for video in videos:
         gt = np.asarray(video.gt_bboxes, np.float64)
         video_ranks = first_hit_ranks(video.candidates, gt)
@@ -226,11 +229,13 @@ def candidate_recall(videos: Sequence[CandidateVideo],
         total += len(gt)
         hits += int(np.count_nonzero(on_target[later])) + 1
         ceiling += int(np.count_nonzero(video_ranks[later] >= 0)) + 1
+        perfect += int(np.count_nonzero(later)) + 1
     all_ranks, all_chosen = np.concatenate(ranks), np.concatenate(chosen)
     result = dict(
         top_k=top_k,
         point_accuracy=100.0 * hits / total,
         point_accuracy_ceiling=100.0 * ceiling / total,
+        point_accuracy_perfect=100.0 * perfect / total,
         overall=_rates(all_ranks, all_chosen, top_k))
     size_bins = assign_size_bins(np.concatenate(sizes), size_edges)
     result['by_size'] = {

@@ -103,8 +103,9 @@ def _breakdown_tables(metrics: Dict, keys: Sequence[str],
 
 
 def format_candidate_recall_table(recall: Dict) -> str:
-    """The point accuracy and its ceiling, then recall@k of the visible
-    frames overall, per size bin and per visibility bin (if any).
+    """The point accuracy, its ceiling with these candidates and that of a
+    perfect tracker, then recall@k of the visible frames overall, per size
+    bin and per visibility bin (if any).
 
     Args:
         recall (dict): Output of ``candidate_recall``.
@@ -117,7 +118,8 @@ def format_candidate_recall_table(recall: Dict) -> str:
     parts = [
         'point accuracy (lasot convention): '
         f"{_cell(recall['point_accuracy'])}; ceiling with these "
-        f"candidates: {_cell(recall['point_accuracy_ceiling'])}",
+        f"candidates: {_cell(recall['point_accuracy_ceiling'])}; a perfect "
+        f"tracker: {_cell(recall['point_accuracy_perfect'])}",
         _table('visible frames', [['all'] + [
             _cell(recall['overall'][k], k in count) for k in keys
         ]], keys)

@@ -57,6 +57,8 @@ def test_recall_chosen_and_ceiling():
     # out-of-view frame a failure whatever the candidates.
     assert recall['point_accuracy'] == pytest.approx(100 * 2 / 6)
     assert recall['point_accuracy_ceiling'] == pytest.approx(100 * 3 / 6)
+    # A perfect tracker: all but the out-of-view frame.
+    assert recall['point_accuracy_perfect'] == pytest.approx(100 * 5 / 6)
     assert recall['by_size']['16-32']['frames'] == 4
     assert recall['by_size']['<8']['frames'] == 0
     assert recall['by_size']['<8']['chosen'] is None
@@ -77,7 +79,8 @@ def test_visibility_bins_and_the_table():
     assert whole['frames'] == 2 and whole['recall@2'] == 50.0
     assert recall['by_visibility']['30-60']['frames'] == 0
     text = format_candidate_recall_table(recall)
-    assert 'ceiling with these candidates: 75.00' in text
+    assert ('ceiling with these candidates: 75.00; a perfect tracker: '
+            '100.00') in text
     assert 'recall@2' in text and 'visible (%)' in text
     assert 'size (px)' in text
 
