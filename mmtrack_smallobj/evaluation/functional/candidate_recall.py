@@ -16,8 +16,8 @@ convention: frame 0 given, every absent frame a failure) of a tracker that
 always picked the right candidate when there was one: what no ranking can
 beat with these candidates. Above both is the point accuracy of a perfect
 tracker, right on every visible frame: the share of frames that show the
-target, since the convention fails every absent frame. Pure numpy; ``tools/track.py
---save-candidates`` writes the files read here.
+target, since the convention fails every absent frame. Pure numpy;
+``tools/track.py --save-candidates`` writes the files read here.
 """
 import os.path as osp
 from dataclasses import dataclass
