@@ -23,6 +23,7 @@ from mmtrack.registry import DATASETS
 
 from mmtrack_smallobj.evaluation.functional.size_bins import (
     DEFAULT_SIZE_EDGES, check_size_edges, size_bin_labels)
+from mmtrack_smallobj.utils.config_checks import check_number
 from .size_index import FrameSizeIndex, load_or_scan, sot_datasets
 from .transforms.size_rescale import (SIZE_RANGE_KEY, SIZE_TARGET_KEY,
                                       SizeBinRescale, check_size_weights)
@@ -114,12 +115,13 @@ class SizeRebalanceDataset:
         self.bin_labels = size_bin_labels(self.size_edges)
         self.weights = check_size_weights(weights, len(self.bin_lows),
                                           'SizeRebalanceDataset')
-        if rescale_prob is not None and not 0 <= rescale_prob <= 1:
-            raise ValueError('SizeRebalanceDataset: rescale_prob must be in '
-                             f'[0, 1], got {rescale_prob}')
-        if num_samples is not None and num_samples < 1:
-            raise ValueError('SizeRebalanceDataset: num_samples must be >= 1,'
-                             f' got {num_samples}')
+        if rescale_prob is not None:
+            check_number('SizeRebalanceDataset: rescale_prob', rescale_prob,
+                         0, 1)
+        if num_samples is not None:
+            # An integer: it is the dataset's len().
+            check_number('SizeRebalanceDataset: num_samples', num_samples, 1,
+                         integer=True)
         self.scale = tuple(scale) if scale is not None else None
         self.rescale_prob = rescale_prob
         self.seed = int(np.random.randint(2**31) if seed is None else seed)

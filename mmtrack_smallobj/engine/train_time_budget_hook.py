@@ -23,7 +23,6 @@ always finds the weights training ended with.
 A resumed run gets the whole budget again: the clock starts with each
 ``before_train``.
 """
-import math
 import os.path as osp
 import time
 from typing import Iterator, Optional
@@ -33,6 +32,7 @@ from mmengine.hooks import CheckpointHook, Hook
 from mmengine.runner import EpochBasedTrainLoop
 from mmtrack.registry import HOOKS
 
+from ..utils.config_checks import check_number
 from .atomic_checkpoint import write_bytes_atomic
 
 __all__ = ['TrainTimeBudgetHook', 'BudgetedLoader']
@@ -107,11 +107,8 @@ class TrainTimeBudgetHook(Hook):
     priority = 'NORMAL'
 
     def __init__(self, budget_minutes: float) -> None:
-        budget = float(budget_minutes)
-        if not math.isfinite(budget) or budget <= 0:
-            raise ValueError('budget_minutes must be a positive number, got '
-                             f'{budget_minutes!r}')
-        self.budget_minutes = budget
+        self.budget_minutes = check_number('budget_minutes', budget_minutes,
+                                           0, low_open=True)
         self.exceeded = False
         self._start: Optional[float] = None
         self._loader_view: Optional[BudgetedLoader] = None

@@ -5,11 +5,13 @@ where a number belongs would fail deep inside (or, for a bool, silently
 count as 0 or 1); these name the key instead.
 """
 import copy
-from typing import Any, List, Optional
+import math
+import numbers
+from typing import Any, List, Optional, Union
 
 __all__ = [
     'merge_cfg_defaults', 'merge_optional_cfg', 'is_number', 'is_integer',
-    'epoch_override_options'
+    'check_number', 'epoch_override_options'
 ]
 
 
@@ -78,6 +80,77 @@ def is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def check_number(name: str,
+                 value: Any,
+                 low: Optional[float] = None,
+                 high: Optional[float] = None,
+                 *,
+                 low_open: bool = False,
+                 high_open: bool = False,
+                 integer: bool = False) -> Union[int, float]:
+    """A config number checked against its range, or a ValueError naming
+    its key.
+
+    The message always reads ``'{name} must be a number in (0, 1], got
+    0'`` for two bounds (a bracket per end: round for open, square for
+    closed), ``'... must be a number > 0, got ...'`` (or ``>= 0``,
+    ``< 1``, ``<= 1``) for one, ``'... must be a number, got ...'`` for
+    none, and ``'an integer'`` instead of ``'a number'`` in integer mode.
+
+    Numpy scalars pass like Python ones; bools (which Python counts as
+    ints), strings, NaN and infinities never do.
+
+    Args:
+        name (str): The key named in the error, e.g.
+            ``'test_cfg.box_smoothing.size_lr'``.
+        value (Any): The config's value.
+        low (float, optional): Lower bound; None for none.
+        high (float, optional): Upper bound; None for none.
+        low_open (bool): ``low`` itself is out of range. Defaults to False.
+        high_open (bool): ``high`` itself is out of range. Defaults to
+            False.
+        integer (bool): Only integers pass (not ``2.0``). Defaults to
+            False.
+
+    Returns:
+        int | float: ``value`` as an int in integer mode, else as a float.
+
+    Raises:
+        ValueError: ``value`` is not such a number or is out of range.
+    """
+    kind = 'an integer' if integer else 'a number'
+    if low is not None and high is not None:
+        rule = (f" in {'(' if low_open else '['}{_bound_text(low)}, "
+                f"{_bound_text(high)}{')' if high_open else ']'}")
+    elif low is not None:
+        rule = f" {'>' if low_open else '>='} {_bound_text(low)}"
+    elif high is not None:
+        rule = f" {'<' if high_open else '<='} {_bound_text(high)}"
+    else:
+        rule = ''
+    wanted = numbers.Integral if integer else numbers.Real
+    # Integers skip isfinite, which overflows on ints past a float's range.
+    valid = isinstance(value, wanted) and not isinstance(value, bool) and (
+        integer or math.isfinite(value))
+    if valid and low is not None:
+        valid = value > low if low_open else value >= low
+    if valid and high is not None:
+        valid = value < high if high_open else value <= high
+    if not valid:
+        raise ValueError(f'{name} must be {kind}{rule}, got {value!r}')
+    return int(value) if integer else float(value)
+
+
+def _bound_text(bound: float) -> str:
+    """A bound as the docs write it: ``1``, not ``1.0``."""
+    if isinstance(bound, numbers.Integral):
+        return str(int(bound))
+    bound = float(bound)
+    if bound.is_integer() and abs(bound) < 1e15:
+        return str(int(bound))
+    return repr(bound)
+
+
 def epoch_override_options(cfg: dict, epochs: int) -> List[str]:
     """``--cfg-options`` that train ``cfg`` for ``epochs`` epochs, with the
     schedule stretched to match.
@@ -101,8 +174,7 @@ def epoch_override_options(cfg: dict, epochs: int) -> List[str]:
         ValueError: ``epochs`` below 1, or a config without
             ``train_cfg.max_epochs``.
     """
-    if not is_integer(epochs) or epochs < 1:
-        raise ValueError(f'epochs must be an integer >= 1, got {epochs!r}')
+    check_number('epochs', epochs, 1, integer=True)
     old = (cfg.get('train_cfg') or {}).get('max_epochs')
     if old is None:
         raise ValueError('the config has no train_cfg.max_epochs to override')

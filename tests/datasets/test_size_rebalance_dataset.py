@@ -268,8 +268,11 @@ def test_unfillable_bin_warns_once_and_shares_its_weight(root):
     (dict(weights=[0.5, 0.5]), 'weights has 2 entries but .* 6 bins'),
     (dict(weights=[0.5, 0.6, 0, 0, 0, -0.1]), 'non-negative'),
     (dict(weights=[0.1] * 6), 'must sum to 1, got sum 0.6'),
-    (dict(rescale_prob=2), 'rescale_prob'),
-    (dict(num_samples=0), 'num_samples'),
+    (dict(rescale_prob=2), r'^SizeRebalanceDataset: rescale_prob must be a '
+     r'number in \[0, 1\], got 2$'),
+    (dict(num_samples=0), '^SizeRebalanceDataset: num_samples must be an '
+     'integer >= 1, got 0$'),
+    (dict(num_samples=10.0), 'num_samples must be an integer'),
 ])
 def test_bad_arguments_are_named(root, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -5,6 +5,7 @@ after the previous one, so each training iteration "takes" 10 s.
 """
 import itertools
 import os.path as osp
+import re
 
 import pytest
 import torch
@@ -128,8 +129,9 @@ def test_run_within_budget_is_untouched(tmp_path, fake_clock, request):
 
 
 def test_budget_must_be_positive():
-    for bad in (0, -1, float('nan'), float('inf')):
-        with pytest.raises(ValueError, match='budget_minutes'):
+    for bad in (0, -1, float('nan'), float('inf'), True, '12'):
+        with pytest.raises(ValueError, match='^budget_minutes must be a '
+                           f'number > 0, got {re.escape(repr(bad))}$'):
             TrainTimeBudgetHook(budget_minutes=bad)
 
 

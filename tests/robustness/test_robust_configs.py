@@ -80,10 +80,12 @@ def test_an_unknown_test_cfg_key_lists_the_known_ones(tiny_cfg):
     assert "'short_side'" in str(info.value)
 
 
-@pytest.mark.parametrize('key', ['short_side', 'size_divisor'])
-def test_a_non_positive_test_scale_is_refused(tiny_cfg, key):
+@pytest.mark.parametrize('key, kind', [('short_side', 'a number'),
+                                       ('size_divisor', 'an integer')])
+def test_a_non_positive_test_scale_is_refused(tiny_cfg, key, kind):
     # short_side=0 used to shrink frames to 1 px and track garbage.
-    with pytest.raises(ValueError, match=f'test_cfg.{key} must be >= 1'):
+    with pytest.raises(ValueError,
+                       match=f'^test_cfg.{key} must be {kind} >= 1, got 0$'):
         init_tracker(tiny_cfg, None, 'cpu', {f'model.test_cfg.{key}': 0})
 
 

@@ -82,7 +82,8 @@ def test_huge_dimensions_are_refused_before_decoding(tmp_path, monkeypatch):
         _load(path, ignore_empty=True)
     with pytest.raises(ImageTooLargeError, match='max_pixels=1000'):
         _load(path, max_pixels=1000)
-    with pytest.raises(ValueError, match='max_pixels must be positive'):
+    with pytest.raises(ValueError,
+                       match='max_pixels must be a number >= 1, got 0'):
         LoadImageFromFileChecked(max_pixels=0)
 
 

@@ -4,10 +4,10 @@ All checks live here so that :func:`generate_dataset`, the CLI and direct
 users of :func:`simulate_video` reject the same bad options with the same
 ``ValueError`` naming the option.
 """
-import math
 from dataclasses import dataclass
 from typing import Tuple
 
+from ...utils.config_checks import check_number
 from .sizes import SizeDistribution, SizeDistributionLike, \
     build_size_distribution
 
@@ -91,7 +91,7 @@ def make_scene_config(
     if min(width, height) < MIN_FRAME_SIDE or max(width, height) > 8192:
         raise ValueError(f'frame_size sides must be in [{MIN_FRAME_SIDE}, '
                          f'8192], got {frame_size!r}')
-    size_change = _number('size_change', size_change, 0.0, 1.0)
+    size_change = check_number('size_change', size_change, 0, 1)
     sizes = build_size_distribution(size_range, size_distribution)
     largest = sizes.size_range[1] * (1.0 + size_change)
     if largest > min(width, height) / 2:
@@ -99,18 +99,16 @@ def make_scene_config(
             f'size_range max {sizes.size_range[1]} (grown by size_change '
             f'{size_change}) must fit in half the shorter side of frame_size '
             f'{(width, height)}')
-    if isinstance(num_distractors, bool) or not isinstance(
-            num_distractors, int) or not 0 <= num_distractors <= 50:
-        raise ValueError('num_distractors must be an int in [0, 50], got '
-                         f'{num_distractors!r}')
-    occlusion_rate = _number('occlusion_rate', occlusion_rate, 0.0, 100.0)
-    out_of_view_rate = _number('out_of_view_rate', out_of_view_rate, 0.0,
-                               100.0)
+    num_distractors = check_number(
+        'num_distractors', num_distractors, 0, 50, integer=True)
+    occlusion_rate = check_number('occlusion_rate', occlusion_rate, 0, 100)
+    out_of_view_rate = check_number('out_of_view_rate', out_of_view_rate, 0,
+                                    100)
     low, high = _int_pair('absence_length', absence_length)
     if not 1 <= low <= high:
         raise ValueError('absence_length must satisfy 1 <= min <= max, got '
                          f'{absence_length!r}')
-    camera_motion = _number('camera_motion', camera_motion, 0.0, 10.0)
+    camera_motion = check_number('camera_motion', camera_motion, 0, 10)
     return SceneConfig(
         frame_size=(width, height),
         sizes=sizes,
@@ -134,12 +132,3 @@ def _int_pair(name: str, value: Tuple[int, int]) -> Tuple[int, int]:
                 int(item) != item):
             raise ValueError(f'{name} must be a pair of ints, got {value!r}')
     return int(first), int(second)
-
-
-def _number(name: str, value: float, low: float, high: float) -> float:
-    """Return ``value`` as a float in ``[low, high]``, or raise naming it."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            not math.isfinite(value)) or not low <= value <= high:
-        raise ValueError(
-            f'{name} must be a number in [{low}, {high}], got {value!r}')
-    return float(value)

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
+from ...utils.config_checks import check_number
 from .config import make_scene_config
 from .mot_writer import MOTWriter
 from .render import make_appearance
@@ -147,10 +148,7 @@ def generate_dataset(out_dir: str,
                                    ('num_frames', num_frames, 1, 10**6),
                                    ('seed', seed, 0, 2**63 - 1),
                                    ('jpeg_quality', jpeg_quality, 1, 100)):
-        if isinstance(value, bool) or not isinstance(
-                value, (int, np.integer)) or not low <= value <= high:
-            raise ValueError(
-                f'{name} must be an int in [{low}, {high}], got {value!r}')
+        check_number(name, value, low, high, integer=True)
     config = make_scene_config(
         frame_size=frame_size,
         size_range=size_range,

@@ -21,6 +21,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from mmtrack.registry import DATASETS, TRANSFORMS
 
+from ...utils.config_checks import check_number
 from .pair_sampling import VisiblePairSampling, visible_frame_indices
 
 _INSTANCE_SUFFIX = re.compile(r'-\d+$')
@@ -160,10 +161,10 @@ class DistractorAwarePairSampling(VisiblePairSampling):
             frame_range=frame_range,
             pos_prob=pos_prob,
             filter_template_img=filter_template_img)
-        if not 0.0 <= semantic_neg_prob <= 1.0 - pos_prob + 1e-9:
-            raise ValueError(
-                f'semantic_neg_prob must be in [0, 1 - pos_prob] = '
-                f'[0, {1 - pos_prob:g}], got {semantic_neg_prob}')
+        # Rounded so that e.g. 0.9 + 0.1 passes although 1 - 0.9 < 0.1 in
+        # floating point.
+        check_number('semantic_neg_prob (at most 1 - pos_prob)',
+                     semantic_neg_prob, 0, round(1 - pos_prob, 9))
         if not distractor_datasets:
             raise ValueError('distractor_datasets must name at least one '
                              'dataset to draw negatives from')

@@ -23,6 +23,8 @@ from mmengine import fileio
 from mmtrack.registry import TRANSFORMS
 from PIL import Image
 
+from ...utils.config_checks import check_number
+
 __all__ = [
     'DEFAULT_MAX_PIXELS', 'ImageLoadError', 'ImageTooLargeError',
     'jpeg_is_complete', 'LoadImageFromFileChecked'
@@ -149,9 +151,8 @@ class LoadImageFromFileChecked(LoadImageFromFile):
             file_client_args=file_client_args,
             ignore_empty=ignore_empty,
             backend_args=backend_args)
-        if int(max_pixels) <= 0:
-            raise ValueError(f'max_pixels must be positive, got {max_pixels}')
-        self.max_pixels = int(max_pixels)
+        # A number, not only an int, so that 5e7 works; truncated below.
+        self.max_pixels = int(check_number('max_pixels', max_pixels, 1))
 
     def _read_bytes(self, filename: str) -> bytes:
         """The file's bytes through the configured file backend."""

@@ -15,6 +15,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmtrack.registry import TRANSFORMS
 
+from ...utils.config_checks import check_number
+
 
 def num_identities(ann_file: str) -> int:
     """Number of identities a re-id head must classify for a COCO-VID file.
@@ -86,9 +88,7 @@ class MOTIdentityPairSampling(BaseTransform):
     """
 
     def __init__(self, min_visibility: float = 0.3) -> None:
-        if not 0 <= min_visibility <= 1:
-            raise ValueError('min_visibility must be in [0, 1], got '
-                             f'{min_visibility}')
+        check_number('min_visibility', min_visibility, 0, 1)
         self.min_visibility = min_visibility
 
     def _candidates(self, instances: List[dict]) -> Dict[int, dict]:

@@ -20,6 +20,7 @@ from mmtrack.registry import TRANSFORMS
 
 from mmtrack_smallobj.evaluation.functional.size_bins import (
     DEFAULT_SIZE_EDGES, check_size_edges)
+from mmtrack_smallobj.utils.config_checks import check_number
 
 # Keys the ``SizeRebalanceDataset`` wrapper sets, one entry per frame: the
 # target size it drew and the [lo, hi) bin that size belongs to.
@@ -97,12 +98,8 @@ class SizeBinRescale(BaseTransform):
         if not 0 < low <= 1 <= high:
             raise ValueError('SizeBinRescale: scale_range must be (low, high) '
                              f'with 0 < low <= 1 <= high, got {scale_range!r}')
-        if min_size <= 0:
-            raise ValueError(f'SizeBinRescale: min_size must be positive, '
-                             f'got {min_size}')
-        if not 0 <= prob <= 1:
-            raise ValueError(f'SizeBinRescale: prob must be in [0, 1], got '
-                             f'{prob}')
+        check_number('SizeBinRescale: min_size', min_size, 0, low_open=True)
+        check_number('SizeBinRescale: prob', prob, 0, 1)
         if isinstance(pad_val, str) and pad_val != 'mean':
             raise ValueError("SizeBinRescale: pad_val must be a number or "
                              f"'mean', got {pad_val!r}")

@@ -15,6 +15,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmtrack.registry import TRANSFORMS
 
+from ...utils.config_checks import check_number
+
 
 def as_box_array(boxes) -> np.ndarray:
     """(N, 4) float array from numpy boxes or mmdet box structures."""
@@ -131,13 +133,14 @@ class SeqTargetCrop(BaseTransform):
         if len(crop_sizes) != len(margins):
             raise ValueError(f'crop_sizes {tuple(crop_sizes)} and margins '
                              f'{tuple(margins)} must name the same frames')
-        if min(crop_sizes) < 1 or min(margins) < 0 or size_divisor < 1:
-            raise ValueError('crop_sizes and size_divisor must be >= 1 and '
-                             f'margins >= 0, got {tuple(crop_sizes)}, '
-                             f'{tuple(margins)}, {size_divisor}')
-        self.crop_sizes = tuple(int(s) for s in crop_sizes)
-        self.margins = tuple(int(m) for m in margins)
-        self.size_divisor = int(size_divisor)
+        # Floats pass, truncated, so that computed sizes (1.5 * 64) work.
+        self.crop_sizes = tuple(
+            int(check_number(f'crop_sizes[{i}]', size, 1))
+            for i, size in enumerate(crop_sizes))
+        self.margins = tuple(
+            int(check_number(f'margins[{i}]', margin, 0))
+            for i, margin in enumerate(margins))
+        self.size_divisor = int(check_number('size_divisor', size_divisor, 1))
         self.seed = seed
         self._rng = (np.random.default_rng(seed) if seed is not None else
                      None)

@@ -23,6 +23,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmtrack.registry import TRANSFORMS
 
+from ...utils.config_checks import check_number
 from .target_crop import as_box_array, draw_generator, frame_mean_colour
 
 
@@ -127,18 +128,15 @@ class SeqTargetOcclusion(BaseTransform):
                  hidden_range: Sequence[float] = (0.3, 0.9),
                  max_overhang: float = 0.5,
                  seed: Optional[int] = None) -> None:
-        self.prob = tuple(float(p) for p in prob)
-        if not all(0 <= p <= 1 for p in self.prob):
-            raise ValueError('SeqTargetOcclusion prob must be in [0, 1] per '
-                             f'frame, got {self.prob}')
+        self.prob = tuple(
+            check_number(f'SeqTargetOcclusion prob[{i}]', p, 0, 1)
+            for i, p in enumerate(prob))
         if len(hidden_range) != 2 or not (
                 0 < hidden_range[0] <= hidden_range[1] <= 1):
             raise ValueError('SeqTargetOcclusion hidden_range must be (low, '
                              'high) with 0 < low <= high <= 1, got '
                              f'{tuple(hidden_range)}')
-        if not max_overhang >= 0:
-            raise ValueError('SeqTargetOcclusion max_overhang must be >= 0, '
-                             f'got {max_overhang}')
+        check_number('SeqTargetOcclusion max_overhang', max_overhang, 0)
         self.hidden_range = (float(hidden_range[0]), float(hidden_range[1]))
         self.max_overhang = float(max_overhang)
         self._rng = (np.random.default_rng(seed) if seed is not None else

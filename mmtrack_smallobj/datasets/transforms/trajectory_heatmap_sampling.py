@@ -19,6 +19,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmtrack.registry import TRANSFORMS
 
+from ...utils.config_checks import check_number
 from .pair_sampling import visible_frame_indices
 
 
@@ -95,15 +96,14 @@ class TrajectoryHeatmapSampling(BaseTransform):
                  heatmap_stride: int = 4,
                  visible_only: bool = True,
                  loader: Optional[dict] = None) -> None:
+        # Integers: they index frames and divide the heatmap's shape.
         for name, value in (('num_past', num_past),
                             ('frame_stride', frame_stride), ('heatmap_stride',
                                                              heatmap_stride)):
-            if value < 1:
-                raise ValueError(f'{name} must be >= 1, got {value}')
+            check_number(name, value, 1, integer=True)
         target_sigma = sigma if target_sigma is None else target_sigma
-        if sigma <= 0 or target_sigma <= 0:
-            raise ValueError('sigma and target_sigma must be positive, got '
-                             f'{sigma}, {target_sigma}')
+        check_number('sigma', sigma, 0, low_open=True)
+        check_number('target_sigma', target_sigma, 0, low_open=True)
         width, height = input_size
         if width % heatmap_stride or height % heatmap_stride:
             raise ValueError(f'input_size {tuple(input_size)} must be a '

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 from scipy.stats import mannwhitneyu
 
+from ...utils.config_checks import check_number
 from .file_io import EvaluationInputError
 
 __all__ = [
@@ -116,11 +117,11 @@ def load_mot_identities(ann_file: str,
             COCO-VID's ``videos``, ``images`` and ``annotations`` (or their
             keys).
     """
-    if frame_step < 1:
-        raise ValueError(f'frame_step must be >= 1, got {frame_step}')
-    if max_frames_per_video is not None and max_frames_per_video < 1:
-        raise ValueError('max_frames_per_video must be >= 1, got '
-                         f'{max_frames_per_video}')
+    # Integers: both slice the video's frames.
+    check_number('frame_step', frame_step, 1, integer=True)
+    if max_frames_per_video is not None:
+        check_number('max_frames_per_video', max_frames_per_video, 1,
+                     integer=True)
     if not osp.isfile(ann_file):
         raise EvaluationInputError(ann_file, 'file not found')
     try:

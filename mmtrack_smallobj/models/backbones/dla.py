@@ -18,6 +18,7 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmtrack.registry import MODELS
 from torch import Tensor
 
+from ...utils.config_checks import check_number
 from .base_backbone import (FrozenStagesBackbone, default_init_cfg,
                             default_norm_cfg)
 
@@ -200,9 +201,8 @@ class DLA(FrozenStagesBackbone):
             raise ValueError(f'out_indices must be a non-empty subset of '
                              f'0..{all_levels - 1}, got {out_indices}')
         num_levels = max(out_indices) + 1
-        if frozen_stages not in range(-1, num_levels):
-            raise ValueError(f'frozen_stages must be in -1..{num_levels - 1} '
-                             f'(the last level built), got {frozen_stages}')
+        check_number('frozen_stages (up to the last level built)',
+                     frozen_stages, -1, num_levels - 1, integer=True)
         norm_cfg = default_norm_cfg(norm_cfg)
         levels, channels = self.arch_settings[depth]
         self.depth = depth

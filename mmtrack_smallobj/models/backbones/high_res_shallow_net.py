@@ -16,6 +16,7 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmtrack.registry import MODELS
 from torch import Tensor
 
+from ...utils.config_checks import check_number
 from .base_backbone import (FrozenStagesBackbone, default_init_cfg,
                             default_norm_cfg)
 
@@ -70,9 +71,8 @@ class HighResShallowNet(FrozenStagesBackbone):
                  norm_eval: bool = False,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=default_init_cfg(init_cfg))
-        if num_stages not in range(1, self.MAX_STAGES + 1):
-            raise ValueError(f'num_stages must be in 1..{self.MAX_STAGES}, '
-                             f'got {num_stages}')
+        check_number('num_stages', num_stages, 1, self.MAX_STAGES,
+                     integer=True)
         if isinstance(num_blocks, int):
             num_blocks = (num_blocks, ) * num_stages
         num_blocks = tuple(num_blocks)
@@ -89,9 +89,8 @@ class HighResShallowNet(FrozenStagesBackbone):
             raise ValueError(f'out_indices must be a subset of '
                              f'0..{num_stages - 1} holding {num_stages - 1}, '
                              f'got {out_indices}')
-        if frozen_stages not in range(-1, num_stages + 1):
-            raise ValueError(f'frozen_stages must be in -1..{num_stages}, '
-                             f'got {frozen_stages}')
+        check_number('frozen_stages', frozen_stages, -1, num_stages,
+                     integer=True)
         norm_cfg = default_norm_cfg(norm_cfg)
         if stem_channels is None:
             stem_channels = base_channels

@@ -17,6 +17,8 @@ from mmengine.model import BaseModule
 from mmdet.utils import OptConfigType
 from torch import Tensor
 
+from ...utils.config_checks import check_number
+
 CORRELATION_TYPES = ('DC', 'DW', 'CC', 'HP')
 
 
@@ -81,9 +83,7 @@ class TemplateCorrelation(BaseModule):
         if corr_type not in CORRELATION_TYPES:
             raise ValueError(f'corr_type must be one of {CORRELATION_TYPES}, '
                              f'got {corr_type!r}')
-        if num_dynamic_layers < 1:
-            raise ValueError('num_dynamic_layers must be >= 1, got '
-                             f'{num_dynamic_layers}')
+        check_number('num_dynamic_layers', num_dynamic_layers, 1, integer=True)
         self.corr_type = corr_type
         self.channels = channels
         self.num_dynamic_layers = num_dynamic_layers

@@ -24,6 +24,7 @@ from torch import Tensor
 
 from mmtrack.registry import MODELS
 
+from ...utils.config_checks import check_number
 from .reduction import check_reduction, resolve_reduction
 
 TensorOrList = Union[Tensor, Sequence[Tensor]]
@@ -204,8 +205,8 @@ class HardMaxPointLoss(nn.Module):
                  reduction: str = 'mean',
                  loss_weight: float = 1.0) -> None:
         super().__init__()
-        assert num_points >= 1, f'num_points must be >= 1, got {num_points}'
-        assert 0 < margin <= 1, f'margin must be in (0, 1], got {margin}'
+        check_number('num_points', num_points, 1, integer=True)
+        check_number('margin', margin, 0, 1, low_open=True)
         self.num_points = num_points
         self.margin = margin
         self.reduction = check_reduction(reduction)

@@ -26,6 +26,8 @@ from mmtrack.registry import MODELS
 from mmtrack.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
+from ...utils.config_checks import check_number
+
 
 def render_heatmaps(centres: Tensor,
                     valid: Tensor,
@@ -129,10 +131,9 @@ class MotionHeatmapNet(BaseModule):
                  norm_cfg: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if num_past < 1:
-            raise ValueError(f'num_past must be >= 1, got {num_past}')
-        if sigma <= 0:
-            raise ValueError(f'sigma must be positive, got {sigma}')
+        # An integer: it counts input channels.
+        check_number('num_past', num_past, 1, integer=True)
+        check_number('sigma', sigma, 0, low_open=True)
         if len(input_size) != 2 or min(input_size) < stride:
             raise ValueError('input_size must be (width, height) of at least '
                              f'one stride, got {input_size}')

@@ -31,7 +31,7 @@ from typing import Optional, Sequence, Tuple
 from mmdet.structures.bbox import bbox_cxcywh_to_xyxy
 from torch import Tensor
 
-from ...utils.config_checks import is_number, merge_optional_cfg
+from ...utils.config_checks import check_number, merge_optional_cfg
 from .whole_frame_utils import clip_to_image
 
 DEFAULT_BOX_SMOOTHING = dict(size_lr=0.5, aspect_prior=0.5)
@@ -58,13 +58,10 @@ def check_box_smoothing_cfg(cfg: Optional[dict]) -> Optional[dict]:
                              DEFAULT_BOX_SMOOTHING, 'test_cfg.box_smoothing')
     if cfg is None:
         return None
-    size_lr, prior = cfg['size_lr'], cfg['aspect_prior']
-    if not is_number(size_lr) or not 0 < size_lr <= 1:
-        raise ValueError('test_cfg.box_smoothing.size_lr must be a number '
-                         f'in (0, 1], got {size_lr!r}')
-    if not is_number(prior) or not 0 <= prior <= 1:
-        raise ValueError('test_cfg.box_smoothing.aspect_prior must be a '
-                         f'number in [0, 1], got {prior!r}')
+    check_number('test_cfg.box_smoothing.size_lr', cfg['size_lr'], 0, 1,
+                 low_open=True)
+    check_number('test_cfg.box_smoothing.aspect_prior', cfg['aspect_prior'],
+                 0, 1)
     return cfg
 
 

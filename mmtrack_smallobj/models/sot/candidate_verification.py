@@ -32,8 +32,7 @@ import torch.nn.functional as F
 from mmdet.structures.bbox import HorizontalBoxes
 from torch import Tensor, nn
 
-from ...utils.config_checks import (is_integer, is_number,
-                                    merge_optional_cfg)
+from ...utils.config_checks import check_number, merge_optional_cfg
 from ..layers.device_ops import roi_align
 
 DEFAULT_VERIFICATION = dict(
@@ -67,17 +66,11 @@ def check_verification_cfg(cfg: Optional[dict],
     if cfg is None:
         return None
     for key in ('feature_weight', 'colour_weight'):
-        if not is_number(cfg[key]) or not cfg[key] >= 0:
-            raise ValueError(f'{section}.{key} must be a number >= 0, got '
-                             f'{cfg[key]!r}')
-    ratio = cfg['colour_ratio']
-    if not is_number(ratio) or not 0 < ratio <= 1:
-        raise ValueError(f'{section}.colour_ratio must be in (0, 1], got '
-                         f'{ratio!r}')
-    level = cfg['feature_level']
-    if not is_integer(level) or not 0 <= level < num_levels:
-        raise ValueError(f'{section}.feature_level must be an integer in '
-                         f'[0, {num_levels}), got {level!r}')
+        check_number(f'{section}.{key}', cfg[key], 0)
+    check_number(f'{section}.colour_ratio', cfg['colour_ratio'], 0, 1,
+                 low_open=True)
+    check_number(f'{section}.feature_level', cfg['feature_level'], 0,
+                 num_levels, high_open=True, integer=True)
     return cfg
 
 

@@ -26,6 +26,8 @@ from mmtrack.registry import MODELS
 from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
                            SampleList)
 
+from ...utils.config_checks import check_number
+
 # score_thr: below it the target counts as lost; growth: region multiplier per
 # step; max_steps: steps before the region stops growing; max_search_size:
 # largest network input (pixels).
@@ -53,18 +55,11 @@ def check_local_to_global(cfg: Optional[dict], search_size: int) -> dict:
         raise ValueError(f'unknown local_to_global keys {unknown}; known: '
                          f'{sorted(LOCAL_TO_GLOBAL_DEFAULTS)}')
     out = dict(LOCAL_TO_GLOBAL_DEFAULTS, **cfg)
-    if not 0.0 <= out['score_thr'] <= 1.0:
-        raise ValueError(
-            f"score_thr must be in [0, 1], got {out['score_thr']}")
-    if not out['growth'] > 1.0:
-        raise ValueError(f"growth must be > 1, got {out['growth']}")
-    if not isinstance(out['max_steps'], int) or out['max_steps'] < 0:
-        raise ValueError(
-            f"max_steps must be an int >= 0, got {out['max_steps']!r}")
-    if out['max_search_size'] < search_size:
-        raise ValueError(
-            f"max_search_size {out['max_search_size']} is below the normal "
-            f'search size {search_size}')
+    check_number('score_thr', out['score_thr'], 0, 1)
+    check_number('growth', out['growth'], 1, low_open=True)
+    check_number('max_steps', out['max_steps'], 0, integer=True)
+    check_number('max_search_size (at least the normal search size)',
+                 out['max_search_size'], search_size)
     return out
 
 

@@ -36,8 +36,7 @@ from typing import Optional
 import torch
 from torch import Tensor, nn
 
-from ...utils.config_checks import (is_integer, is_number,
-                                    merge_optional_cfg)
+from ...utils.config_checks import check_number, merge_optional_cfg
 from .whole_frame_utils import test_scale_shape
 
 DEFAULT_ADAPTATION = dict(steps=20, lr=5e-3)
@@ -64,13 +63,10 @@ def check_adaptation_cfg(cfg: Optional[dict]) -> Optional[dict]:
                              'test_cfg.first_frame_adaptation')
     if cfg is None:
         return None
-    steps, lr = cfg['steps'], cfg['lr']
-    if not is_integer(steps) or steps < 0:
-        raise ValueError('test_cfg.first_frame_adaptation.steps must be an '
-                         f'integer >= 0, got {steps!r}')
-    if not is_number(lr) or not lr > 0:
-        raise ValueError('test_cfg.first_frame_adaptation.lr must be > 0, '
-                         f'got {lr!r}')
+    check_number('test_cfg.first_frame_adaptation.steps', cfg['steps'], 0,
+                 integer=True)
+    check_number('test_cfg.first_frame_adaptation.lr', cfg['lr'], 0,
+                 low_open=True)
     return cfg
 
 
@@ -140,10 +136,7 @@ def check_size_calibration_cfg(cfg: Optional[dict]) -> Optional[dict]:
                              'test_cfg.size_calibration')
     if cfg is None:
         return None
-    ratio = cfg['max_ratio']
-    if not is_number(ratio) or not ratio >= 1:
-        raise ValueError('test_cfg.size_calibration.max_ratio must be a '
-                         f'number >= 1, got {ratio!r}')
+    check_number('test_cfg.size_calibration.max_ratio', cfg['max_ratio'], 1)
     return cfg
 
 
@@ -199,13 +192,9 @@ def check_small_target_zoom_cfg(cfg: Optional[dict]) -> Optional[dict]:
                              'test_cfg.small_target_zoom')
     if cfg is None:
         return None
-    size, zoom = cfg['target_size'], cfg['max_zoom']
-    if not is_number(size) or not size > 0:
-        raise ValueError('test_cfg.small_target_zoom.target_size must be a '
-                         f'number > 0, got {size!r}')
-    if not is_number(zoom) or not zoom >= 1:
-        raise ValueError('test_cfg.small_target_zoom.max_zoom must be a '
-                         f'number >= 1, got {zoom!r}')
+    check_number('test_cfg.small_target_zoom.target_size',
+                 cfg['target_size'], 0, low_open=True)
+    check_number('test_cfg.small_target_zoom.max_zoom', cfg['max_zoom'], 1)
     return cfg
 
 

@@ -20,7 +20,7 @@ from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
                            SampleList)
 from torch import Tensor
 
-from ...utils.config_checks import merge_cfg_defaults
+from ...utils.config_checks import check_number, merge_cfg_defaults
 from . import reid_strategy as reid
 from .box_smoothing import (check_box_smoothing_cfg, log_size_and_aspect,
                             smooth_box)
@@ -169,9 +169,9 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             reid.build_association(association)
         self.loss_weighting = (None if loss_weighting is None else
                                MODELS.build(copy.deepcopy(loss_weighting)))
-        if self.test_cfg['position_top_k'] < 1:
-            raise ValueError('test_cfg.position_top_k must be >= 1, got '
-                             f"{self.test_cfg['position_top_k']}")
+        # An integer: it slices the sorted candidates.
+        check_number('test_cfg.position_top_k',
+                     self.test_cfg['position_top_k'], 1, integer=True)
         check_test_scale(self.test_cfg)
         self.adaptation_cfg = check_adaptation_cfg(
             self.test_cfg['first_frame_adaptation'])

@@ -22,7 +22,7 @@ from mmtrack.utils import (ConfigType, InstanceList, OptConfigType,
                            OptMultiConfig, OptSampleList, SampleList)
 from torch import Tensor
 
-from ...utils.config_checks import merge_cfg_defaults
+from ...utils.config_checks import check_number, merge_cfg_defaults
 from ..motion import init_history, push_history
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
                                 clip_to_image, resize_to_test_scale,
@@ -90,9 +90,8 @@ class SiamRCNN(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         self.test_cfg = merge_cfg_defaults('SiamRCNN', test_cfg,
                                            DEFAULT_TEST_CFG)
         check_test_scale(self.test_cfg)
-        if not 0 <= self.test_cfg['motion_weight'] <= 1:
-            raise ValueError('test_cfg.motion_weight must be in [0, 1], got '
-                             f"{self.test_cfg['motion_weight']}")
+        check_number('test_cfg.motion_weight', self.test_cfg['motion_weight'],
+                     0, 1)
         if motion_checkpoint is not None and motion_model is None:
             raise ValueError('motion_checkpoint given without motion_model')
         self.backbone = MODELS.build(copy.deepcopy(backbone))

@@ -15,6 +15,8 @@ from mmdet.structures.bbox import HorizontalBoxes, bbox_cxcywh_to_xyxy
 from mmtrack.utils import SampleList
 from torch import Tensor
 
+from ...utils.config_checks import check_number
+
 
 def check_test_scale(test_cfg: dict) -> None:
     """Reject a test scale that cannot work.
@@ -26,12 +28,13 @@ def check_test_scale(test_cfg: dict) -> None:
         test_cfg (dict): With ``short_side`` and ``size_divisor``.
 
     Raises:
-        ValueError: if either is below 1.
+        ValueError: if either is below 1 or not a number, or
+            ``size_divisor`` (which sets whole-pixel padding) is not an
+            integer.
     """
-    for key in ('short_side', 'size_divisor'):
-        if test_cfg[key] < 1:
-            raise ValueError(f'test_cfg.{key} must be >= 1, got '
-                             f'{test_cfg[key]}')
+    check_number('test_cfg.short_side', test_cfg['short_side'], 1)
+    check_number('test_cfg.size_divisor', test_cfg['size_divisor'], 1,
+                 integer=True)
 
 
 def single_frames(inputs: Dict[str, Tensor], *names: str) -> List[Tensor]:

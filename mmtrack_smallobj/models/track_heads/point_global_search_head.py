@@ -19,7 +19,7 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmtrack.registry import MODELS
 from torch import Tensor
 
-from ...utils.config_checks import is_number
+from ...utils.config_checks import check_number
 from ..layers import TemplateCorrelation, nms, roi_align, vote_boxes
 from .point_head_losses import (PointHeadLossMixin, check_centre_sampling,
                                 decode_points)
@@ -116,12 +116,10 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
         super().__init__(init_cfg=init_cfg)
         if template_size % 2 != 1:
             raise ValueError(f'template_size must be odd, got {template_size}')
-        if num_reg_points < 1:
-            raise ValueError(f'num_reg_points must be >= 1, got '
-                             f'{num_reg_points}')
-        if not 0 < cls_prior_prob < 1:
-            raise ValueError('cls_prior_prob must be in (0, 1), got '
-                             f'{cls_prior_prob}')
+        # An integer: it is the k of a top-k.
+        check_number('num_reg_points', num_reg_points, 1, integer=True)
+        check_number('cls_prior_prob', cls_prior_prob, 0, 1, low_open=True,
+                     high_open=True)
         self.strides = tuple(strides)
         self.num_levels = len(self.strides)
         self.template_size = template_size
@@ -139,10 +137,9 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
                            f'known: {sorted(DEFAULT_TEST_CFG)}')
         self.test_cfg = {**DEFAULT_TEST_CFG, **(test_cfg or {})}
         voting_thr = self.test_cfg['box_voting_iou_thr']
-        if voting_thr is not None and not (is_number(voting_thr)
-                                           and 0 < voting_thr <= 1):
-            raise ValueError('test_cfg.box_voting_iou_thr must be None or in '
-                             f'(0, 1], got {voting_thr}')
+        if voting_thr is not None:
+            check_number('test_cfg.box_voting_iou_thr', voting_thr, 0, 1,
+                         low_open=True)
         norm_cfg = norm_cfg or dict(type='BN', requires_grad=True)
 
         def level_branch() -> nn.ModuleDict:

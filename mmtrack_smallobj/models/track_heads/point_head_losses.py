@@ -11,7 +11,7 @@ import torch
 from mmdet.structures.bbox import HorizontalBoxes
 from torch import Tensor
 
-from ...utils.config_checks import is_number, merge_optional_cfg
+from ...utils.config_checks import check_number, merge_optional_cfg
 from ..losses.hard_max_point_loss import (HardMaxPointLoss, grid_points,
                                           ignored_mask, inside_mask)
 
@@ -64,16 +64,8 @@ def check_centre_sampling(cfg: Optional[dict]) -> Optional[dict]:
                              DEFAULT_CENTRE_SAMPLING, 'centre_sampling')
     if cfg is None:
         return None
-    for key, value in cfg.items():
-        if not is_number(value):
-            raise ValueError(f'centre_sampling.{key} must be a number, got '
-                             f'{value!r}')
-    if not 0 < cfg['ratio'] <= 1:
-        raise ValueError('centre_sampling.ratio must be in (0, 1], got '
-                         f"{cfg['ratio']!r}")
-    if not cfg['min_cells'] >= 0:
-        raise ValueError('centre_sampling.min_cells must be >= 0, got '
-                         f"{cfg['min_cells']!r}")
+    check_number('centre_sampling.ratio', cfg['ratio'], 0, 1, low_open=True)
+    check_number('centre_sampling.min_cells', cfg['min_cells'], 0)
     return cfg
 
 

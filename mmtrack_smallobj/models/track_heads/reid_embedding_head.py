@@ -18,6 +18,8 @@ from mmengine.model import BaseModule
 from mmtrack.registry import MODELS
 from torch import Tensor
 
+from ...utils.config_checks import check_number
+
 
 @MODELS.register_module()
 class ReIDEmbeddingHead(BaseModule):
@@ -57,8 +59,8 @@ class ReIDEmbeddingHead(BaseModule):
                  loss_cls: OptConfigType = None,
                  init_cfg: OptMultiConfig = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if num_ids < 2:
-            raise ValueError(f'num_ids must be >= 2, got {num_ids}')
+        # An integer: the classifier has one output per identity.
+        check_number('num_ids', num_ids, 2, integer=True)
         self.num_ids = num_ids
         self.embed_channels = embed_channels
         self.stride = stride

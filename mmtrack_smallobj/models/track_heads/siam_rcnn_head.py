@@ -27,6 +27,7 @@ from mmtrack.registry import MODELS
 from mmtrack.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
+from ...utils.config_checks import check_number
 from ..layers import TemplateCorrelation, roi_align
 
 LOSS_KEYS = ('loss_rpn_cls', 'loss_rpn_bbox', 'loss_roi_cls', 'loss_roi_bbox')
@@ -84,8 +85,7 @@ class SiamRCNNHead(BaseModule):
         if template_size < 1 or template_size % 2 == 0:
             raise ValueError('template_size must be odd and positive, got '
                              f'{template_size}')
-        if reg_weight < 0:
-            raise ValueError(f'reg_weight must be >= 0, got {reg_weight}')
+        check_number('reg_weight', reg_weight, 0)
         for key in ('rpn', 'rcnn'):
             if test_cfg.get(key) is None:
                 raise KeyError(f'SiamRCNNHead test_cfg needs {key!r}')

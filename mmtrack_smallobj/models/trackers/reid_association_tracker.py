@@ -13,6 +13,7 @@ import numpy as np
 from mmtrack.registry import MODELS, TASK_UTILS
 from scipy.optimize import linear_sum_assignment
 
+from ...utils.config_checks import check_number
 from .batch_kalman import xyxy_to_cxcyah
 from .candidates import ArrayLike, box_iou, clean_candidates, to_numpy
 from .target_memory import TargetMemory
@@ -124,19 +125,18 @@ class ReIDAssociationTracker:
                  confirm_hits: int = 2,
                  embedding_momentum: float = 0.1,
                  min_noise_height: float = 32.) -> None:
-        if min(appearance_weight, iou_weight) < 0:
-            raise ValueError('cost weights must be >= 0')
-        if min(max_missed, target_max_missed) < 0:
-            raise ValueError('max_missed values must be >= 0')
-        if confirm_hits < 1:
-            raise ValueError(f'confirm_hits must be >= 1, got {confirm_hits}')
-        if not 0 <= embedding_momentum <= 1:
-            raise ValueError('embedding_momentum must be in [0, 1]')
+        check_number('appearance_weight', appearance_weight, 0)
+        check_number('iou_weight', iou_weight, 0)
+        # Numbers, not only ints: they are only compared with counts.
+        check_number('max_missed', max_missed, 0)
+        check_number('target_max_missed', target_max_missed, 0)
+        check_number('confirm_hits', confirm_hits, 1)
+        check_number('embedding_momentum', embedding_momentum, 0, 1)
         if reacquire_rule not in REACQUIRE_RULES:
             raise ValueError(f'reacquire_rule must be one of '
                              f'{REACQUIRE_RULES}, got {reacquire_rule!r}')
-        if bank_size < 1:
-            raise ValueError(f'bank_size must be >= 1, got {bank_size}')
+        # An integer: it caps the memory's banks by slicing.
+        check_number('bank_size', bank_size, 1, integer=True)
         motion = dict(motion or dict(type='KalmanFilter', center_only=True))
         self.kf = TASK_UTILS.build(motion)
         self.appearance_weight = appearance_weight

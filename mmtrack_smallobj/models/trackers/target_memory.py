@@ -17,6 +17,7 @@ from typing import Optional
 
 import numpy as np
 
+from ...utils.config_checks import check_number
 from .tracklet_table import normalise
 
 
@@ -50,8 +51,9 @@ class TargetMemory:
     def __init__(self,
                  first: np.ndarray,
                  bank_size: Optional[int] = 300) -> None:
-        if bank_size is not None and bank_size < 1:
-            raise ValueError(f'bank_size must be >= 1, got {bank_size}')
+        if bank_size is not None:
+            # An integer: it caps the banks by slicing.
+            check_number('bank_size', bank_size, 1, integer=True)
         self.first = normalise(np.asarray(first)).astype(np.float32)
         self.recent = self.first.copy()
         self.views = np.zeros((0, self.first.size), dtype=np.float32)

@@ -96,3 +96,10 @@ def test_bad_options_raise_value_error_naming_them(tmp_path, option, value):
     with pytest.raises(ValueError, match=option):
         generate_dataset(str(tmp_path / 'out'), **options)
     assert not osp.exists(tmp_path / 'out')
+
+
+def test_a_bad_count_names_its_integer_range(tmp_path):
+    with pytest.raises(ValueError, match=r'^num_frames must be an integer '
+                       r'in \[1, 1000000\], got 2.5$'):
+        generate_dataset(str(tmp_path / 'out'), fmt='lasot', num_videos=1,
+                         num_frames=2.5, progress=False)

@@ -121,3 +121,21 @@ def test_bad_scene_options_name_the_option(option, value):
     options[option] = value
     with pytest.raises(ValueError, match=option):
         make_scene_config(**options)
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('size_change', -0.1, r'size_change must be a number in \[0, 1\], '
+     'got -0.1'),
+    ('num_distractors', True, r'num_distractors must be an integer in '
+     r'\[0, 50\], got True'),
+    ('occlusion_rate', '1', r"occlusion_rate must be a number in \[0, 100\], "
+     "got '1'"),
+    ('camera_motion', float('inf'), r'camera_motion must be a number in '
+     r'\[0, 10\], got inf'),
+])
+def test_bad_scene_numbers_name_the_option_and_its_range(
+        option, value, message):
+    options = dict(frame_size=(64, 64), size_range=(4, 24))
+    options[option] = value
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        make_scene_config(**options)

@@ -87,15 +87,26 @@ def test_builds_from_registry_without_touching_config(lasot):
     assert cfg == before
 
 
-@pytest.mark.parametrize('kwargs', [
-    dict(pos_prob=0.8, semantic_neg_prob=0.3),
-    dict(semantic_neg_prob=-0.1),
-    dict(distractor_datasets=[]),
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(pos_prob=0.8, semantic_neg_prob=0.3),
+     r'^semantic_neg_prob \(at most 1 - pos_prob\) must be a number in '
+     r'\[0, 0.2\], got 0.3$'),
+    (dict(semantic_neg_prob=-0.1), 'semantic_neg_prob'),
+    (dict(semantic_neg_prob=None), 'semantic_neg_prob'),
+    (dict(distractor_datasets=[]), 'distractor_datasets'),
 ])
-def test_bad_arguments_are_rejected(lasot, kwargs):
+def test_bad_arguments_are_rejected(lasot, kwargs, match):
     kwargs = dict(dict(distractor_datasets=[_dataset_cfg(lasot)]), **kwargs)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=match):
         DistractorAwarePairSampling(**kwargs)
+
+
+def test_probabilities_summing_to_one_pass_despite_rounding(lasot):
+    # 1 - 0.9 is just below 0.1 in floating point.
+    sampler = DistractorAwarePairSampling(
+        distractor_datasets=[_dataset_cfg(lasot)], pos_prob=0.9,
+        semantic_neg_prob=0.1)
+    assert sampler.semantic_neg_prob == 0.1
 
 
 def test_pair_kinds_at_configured_rates(lasot):

@@ -119,9 +119,11 @@ def test_input_not_from_a_one_reference_sampler_raises(results):
         MOTIdentityPairSampling()(results)
 
 
-def test_bad_min_visibility_raises():
-    with pytest.raises(ValueError, match='min_visibility'):
-        MOTIdentityPairSampling(min_visibility=1.5)
+@pytest.mark.parametrize('value', [1.5, float('nan'), '0.3'])
+def test_bad_min_visibility_raises(value):
+    with pytest.raises(ValueError, match=r'^min_visibility must be a number '
+                       r'in \[0, 1\], got '):
+        MOTIdentityPairSampling(min_visibility=value)
 
 
 def test_registered():

@@ -171,7 +171,9 @@ def test_alone_with_zero_prob_is_identity():
     (dict(weights=[0.5, 0.6, 0, 0, 0, -0.1]), 'non-negative'),
     (dict(weights=[0.2] * 6), 'must sum to 1, got sum 1.2'),
     (dict(scale_range=(1.5, 2.0)), 'scale_range'),
-    (dict(min_size=0), 'min_size'),
+    (dict(min_size=0),
+     '^SizeBinRescale: min_size must be a number > 0, got 0$'),
+    (dict(prob=True), r'^SizeBinRescale: prob must be a number in \[0, 1\]'),
     (dict(pad_val='zeros'), 'pad_val'),
 ])
 def test_bad_arguments_are_named(kwargs, message):

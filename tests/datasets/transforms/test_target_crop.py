@@ -70,8 +70,11 @@ def test_windows_past_the_frame_edge_are_padded_with_the_mean():
 
 @pytest.mark.parametrize('kwargs,message', [
     (dict(crop_sizes=(64, ), margins=(8, 8)), 'same frames'),
-    (dict(crop_sizes=(0, 64)), '>= 1'),
-    (dict(margins=(-1, 8)), 'margins >= 0'),
+    (dict(crop_sizes=(0, 64)),
+     r'crop_sizes\[0\] must be a number >= 1, got 0'),
+    (dict(margins=(-1, 8)), r'margins\[0\] must be a number >= 0, got -1'),
+    (dict(margins=(8, True)), r'margins\[1\] must be a number >= 0, got True'),
+    (dict(size_divisor=0), 'size_divisor must be a number >= 1, got 0'),
 ])
 def test_bad_arguments_raise(kwargs, message):
     with pytest.raises(ValueError, match=message):

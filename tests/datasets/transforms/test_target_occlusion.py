@@ -129,11 +129,15 @@ def test_a_target_rounding_would_hide_whole_is_left_alone():
 
 
 @pytest.mark.parametrize('kwargs,message', [
-    (dict(prob=(0.0, 1.5)), 'prob'),
+    (dict(prob=(0.0, 1.5)),
+     r'^SeqTargetOcclusion prob\[1\] must be a number in \[0, 1\], got 1.5$'),
+    (dict(prob=('0.3', 0.3)), r'prob\[0\] must be a number in .*, got '),
     (dict(hidden_range=(0.0, 0.5)), 'hidden_range'),
     (dict(hidden_range=(0.8, 0.5)), 'hidden_range'),
     (dict(hidden_range=(0.5, )), 'hidden_range'),
     (dict(max_overhang=-1.0), 'max_overhang'),
+    (dict(max_overhang=float('inf')),
+     '^SeqTargetOcclusion max_overhang must be a number >= 0, got inf$'),
 ])
 def test_bad_settings_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -124,14 +124,17 @@ def test_absent_current_frame_without_visible_only_gives_a_zero_target(
         TrajectoryHeatmapSampling(num_past=1, input_size=(64, 48))(video)
 
 
-@pytest.mark.parametrize('kwargs', [
-    dict(num_past=0),
-    dict(frame_stride=0),
-    dict(sigma=0.0),
-    dict(input_size=(30, 32), heatmap_stride=4),
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(num_past=0), '^num_past must be an integer >= 1, got 0$'),
+    (dict(frame_stride=0), 'frame_stride'),
+    (dict(frame_stride=2.0),
+     '^frame_stride must be an integer >= 1, got 2.0$'),
+    (dict(sigma=0.0), '^sigma must be a number > 0, got 0.0$'),
+    (dict(target_sigma=-1), '^target_sigma must be a number > 0, got -1$'),
+    (dict(input_size=(30, 32), heatmap_stride=4), 'multiple'),
 ])
-def test_bad_arguments_are_rejected(kwargs):
-    with pytest.raises(ValueError):
+def test_bad_arguments_are_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
         TrajectoryHeatmapSampling(**kwargs)
 
 

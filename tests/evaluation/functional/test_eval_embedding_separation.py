@@ -223,6 +223,18 @@ def test_load_mot_identities_samples_frames(tmp_path):
     assert [f.frame_id for f in ids.frames] == [0, 3, 0, 3]
 
 
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(frame_step=0), 'frame_step must be an integer >= 1, got 0'),
+    (dict(frame_step=2.0), 'frame_step must be an integer >= 1, got 2.0'),
+    (dict(max_frames_per_video=0),
+     'max_frames_per_video must be an integer >= 1, got 0'),
+])
+def test_load_mot_identities_refuses_bad_sampling(tmp_path, kwargs, message):
+    anns = [_ann(10, 0)]
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        load_mot_identities(_coco(tmp_path, anns), **kwargs)
+
+
 def test_load_mot_identities_names_what_is_wrong(tmp_path):
     with pytest.raises(EvaluationInputError, match='file not found'):
         load_mot_identities(str(tmp_path / 'absent.json'))

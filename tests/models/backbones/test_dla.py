@@ -65,6 +65,14 @@ def test_invalid_arguments_are_rejected(kwargs):
         DLA(**kwargs)
 
 
+@pytest.mark.parametrize('frozen_stages', [4, True])
+def test_frozen_stages_beyond_the_built_levels_names_the_range(frozen_stages):
+    with pytest.raises(ValueError, match=(
+            r'^frozen_stages \(up to the last level built\) must be an '
+            rf'integer in \[-1, 3\], got {frozen_stages}$')):
+        DLA(out_indices=(2, 3), frozen_stages=frozen_stages)
+
+
 def test_frozen_stages_freeze_exactly_stem_and_levels():
     model = DLA(frozen_stages=2)
     model.train()

@@ -86,6 +86,18 @@ def test_invalid_arguments_are_rejected(kwargs):
         HighResShallowNet(**kwargs)
 
 
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(num_stages=5), r'num_stages must be an integer in \[1, 4\], got 5'),
+    (dict(num_stages=2.0),
+     r'num_stages must be an integer in \[1, 4\], got 2.0'),
+    (dict(frozen_stages=3),
+     r'frozen_stages must be an integer in \[-1, 2\], got 3'),
+])
+def test_stage_counts_name_their_integer_range(kwargs, message):
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        HighResShallowNet(**kwargs)
+
+
 @pytest.mark.parametrize('num_blocks,base,stem', [((2, 2), 32, 32),
                                                   ((1, ), 8, 16),
                                                   ((1, 3, 2), 8, 8),

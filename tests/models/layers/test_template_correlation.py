@@ -170,7 +170,8 @@ def test_mismatched_batch_sizes_raise():
 @pytest.mark.parametrize('kwargs, match', [
     (dict(corr_type='XCorr'), 'corr_type must be one of'),
     (dict(corr_type='dw'), 'corr_type must be one of'),
-    (dict(corr_type='DC', num_dynamic_layers=0), 'num_dynamic_layers'),
+    (dict(corr_type='DC', num_dynamic_layers=0),
+     '^num_dynamic_layers must be an integer >= 1, got 0$'),
 ])
 def test_bad_arguments_raise(kwargs, match):
     with pytest.raises(ValueError, match=match):

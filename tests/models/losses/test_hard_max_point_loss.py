@@ -243,3 +243,15 @@ def test_ignore_bboxes_of_the_wrong_shape_are_refused():
     box = torch.tensor([[16., 16., 40., 40.]])
     with pytest.raises(AssertionError, match='ignore_bboxes must be'):
         HardMaxPointLoss()(score, box, POINTS, ignore_bboxes=box)
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(num_points=0), 'num_points must be an integer >= 1, got 0'),
+    (dict(num_points=2.0), 'num_points must be an integer >= 1, got 2.0'),
+    (dict(margin=0), r'margin must be a number in \(0, 1\], got 0'),
+    (dict(margin=1.5), r'margin must be a number in \(0, 1\], got 1.5'),
+])
+def test_bad_settings_raise_value_errors_naming_them(kwargs, message):
+    # ValueError, not an assert: ``python -O`` would skip an assert.
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        HardMaxPointLoss(**kwargs)

@@ -36,6 +36,18 @@ def test_output_is_one_map_at_stride_four():
     assert net.backbone.conv1.in_channels == 6
 
 
+@pytest.mark.parametrize('overrides, message', [
+    (dict(num_past=0), 'num_past must be an integer >= 1, got 0'),
+    (dict(sigma=0), 'sigma must be a number > 0, got 0'),
+    (dict(sigma=float('nan')), 'sigma must be a number > 0, got nan'),
+])
+def test_bad_settings_name_their_range(overrides, message):
+    cfg = copy.deepcopy(TINY_MOTION)
+    cfg.update(overrides)
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        MODELS.build(cfg)
+
+
 def test_wrong_number_of_past_maps_is_rejected():
     net = _net(num_past=2)
     with pytest.raises(ValueError, match='num_past=2'):

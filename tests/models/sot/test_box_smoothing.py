@@ -43,6 +43,17 @@ def test_bad_settings_name_the_key(cfg, error, message):
         check_box_smoothing_cfg(cfg)
 
 
+@pytest.mark.parametrize('cfg, message', [
+    (dict(size_lr=0), r'test_cfg.box_smoothing.size_lr must be a number in '
+     r'\(0, 1\], got 0'),
+    (dict(aspect_prior=float('nan')), r'test_cfg.box_smoothing.aspect_prior '
+     r'must be a number in \[0, 1\], got nan'),
+])
+def test_bad_weights_name_their_range(cfg, message):
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        check_box_smoothing_cfg(cfg)
+
+
 def test_no_smoothing_and_no_prior_keeps_the_box():
     box = [30., 20., 50., 30.]
     smoothed, log_size = _smooth(box, [10., 10., 20., 20.], 1.0, 0.0)

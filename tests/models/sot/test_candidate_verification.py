@@ -38,12 +38,19 @@ def _three_squares():
 
 
 @pytest.mark.parametrize('cfg, error, match', [
-    (dict(feature_weight=-0.1), ValueError, 'feature_weight'),
+    (dict(feature_weight=-0.1), ValueError,
+     '^test_cfg.verification.feature_weight must be a number >= 0, got '
+     '-0.1$'),
+    (dict(feature_weight=float('inf')), ValueError, 'feature_weight'),
     (dict(colour_weight='0.2'), ValueError, 'colour_weight'),
     (dict(colour_weight=True), ValueError, 'colour_weight'),
-    (dict(colour_ratio=0), ValueError, 'colour_ratio'),
+    (dict(colour_ratio=0), ValueError,
+     r'^test_cfg.verification.colour_ratio must be a number in \(0, 1\], '
+     'got 0$'),
     (dict(colour_ratio=1.5), ValueError, 'colour_ratio'),
-    (dict(feature_level=2), ValueError, 'feature_level'),
+    (dict(feature_level=2), ValueError,
+     r'^test_cfg.verification.feature_level must be an integer in '
+     r'\[0, 2\), got 2$'),
     (dict(feature_level=0.0), ValueError, 'feature_level'),
     (dict(colour=0.2), KeyError, 'colour'),
     (0.2, TypeError, 'dict or None'),

@@ -185,6 +185,19 @@ def test_bad_local_to_global_is_rejected(cfg, match):
         MODELS.build(model_cfg)
 
 
+@pytest.mark.parametrize('cfg, message', [
+    (dict(growth=1.0), 'growth must be a number > 1, got 1.0'),
+    (dict(max_steps=True), 'max_steps must be an integer >= 0, got True'),
+    (dict(score_thr='0.3'),
+     r"score_thr must be a number in \[0, 1\], got '0.3'"),
+    (dict(max_search_size=127), r'max_search_size \(at least the normal '
+     r'search size\) must be a number >= 255, got 127'),
+])
+def test_bad_local_to_global_names_the_range(cfg, message):
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        check_local_to_global(cfg, 255)
+
+
 def test_local_to_global_check_does_not_mutate():
     cfg = dict(score_thr=0.5)
     out = check_local_to_global(cfg, 255)

@@ -53,9 +53,12 @@ def _max_in_and_out(head, templates, feats, box):
 
 @pytest.mark.parametrize('cfg, error, match', [
     (dict(step=3), KeyError, 'step'),
-    (dict(steps=-1), ValueError, 'steps'),
+    (dict(steps=-1), ValueError,
+     '^test_cfg.first_frame_adaptation.steps must be an integer >= 0, got '
+     '-1$'),
     (dict(steps=2.5), ValueError, 'steps'),
-    (dict(lr=0.0), ValueError, 'lr'),
+    (dict(lr=0.0), ValueError,
+     '^test_cfg.first_frame_adaptation.lr must be a number > 0, got 0.0$'),
     (dict(steps='20'), ValueError, 'steps'),
     (dict(lr='fast'), ValueError, 'lr'),
     (True, TypeError, 'dict or None'),
@@ -138,7 +141,8 @@ def test_without_adaptation_the_tracker_searches_with_its_head():
 
 @pytest.mark.parametrize('cfg, error, match', [
     (dict(max_ration=2.0), KeyError, 'max_ration'),
-    (dict(max_ratio=0.5), ValueError, 'max_ratio'),
+    (dict(max_ratio=0.5), ValueError,
+     '^test_cfg.size_calibration.max_ratio must be a number >= 1, got 0.5$'),
     (dict(max_ratio='2'), ValueError, 'max_ratio'),
     (dict(max_ratio=True), ValueError, 'max_ratio'),
     (2.0, TypeError, 'dict or None'),
@@ -203,7 +207,8 @@ def test_tracker_rescales_its_boxes_by_the_first_frame_factors():
 
 
 @pytest.mark.parametrize('cfg, error, match', [
-    (dict(target_size=0), ValueError, 'target_size'),
+    (dict(target_size=0), ValueError,
+     '^test_cfg.small_target_zoom.target_size must be a number > 0, got 0$'),
     (dict(target_size='48'), ValueError, 'target_size'),
     (dict(max_zoom=0.5), ValueError, 'max_zoom'),
     (dict(max_zoom=True), ValueError, 'max_zoom'),

@@ -457,7 +457,10 @@ def test_without_a_threshold_nothing_is_absent(monkeypatch):
 
 @pytest.mark.parametrize('test_cfg,message', [
     (dict(strategy='nearest'), 'test_cfg.strategy'),
-    (dict(position_top_k=0), 'position_top_k'),
+    (dict(position_top_k=0),
+     '^test_cfg.position_top_k must be an integer >= 1, got 0$'),
+    (dict(position_top_k=3.0),
+     '^test_cfg.position_top_k must be an integer >= 1, got 3.0$'),
 ])
 def test_bad_strategy_settings_raise(test_cfg, message):
     with pytest.raises(ValueError, match=message):

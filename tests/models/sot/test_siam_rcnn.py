@@ -227,10 +227,21 @@ def test_motion_checkpoint_loads_at_the_first_video(tmp_path):
 @pytest.mark.parametrize('overrides, error', [
     (dict(test_cfg=dict(short_side=64, bogus=1)), KeyError),
     (dict(test_cfg=dict(motion_weight=1.5)), ValueError),
+    (dict(test_cfg=dict(motion_weight='0.5')), ValueError),
     (dict(motion_checkpoint='x.pth'), ValueError),
 ])
 def test_bad_configs_are_rejected(overrides, error):
     with pytest.raises(error):
+        _model(**overrides)
+
+
+@pytest.mark.parametrize('overrides, message', [
+    (dict(test_cfg=dict(motion_weight=1.5)),
+     r'test_cfg.motion_weight must be a number in \[0, 1\], got 1.5'),
+    (dict(reg_weight=-1), 'reg_weight must be a number >= 0, got -1'),
+])
+def test_bad_weights_name_their_range(overrides, message):
+    with pytest.raises(ValueError, match=f'^{message}$'):
         _model(**overrides)
 
 

@@ -439,7 +439,8 @@ def test_box_voting_ignores_padding_points():
 
 @pytest.mark.parametrize('thr', [0, -0.5, 1.5, '0.5', True])
 def test_bad_box_voting_threshold_raises(thr):
-    with pytest.raises(ValueError, match='box_voting_iou_thr'):
+    with pytest.raises(ValueError, match=r'^test_cfg.box_voting_iou_thr must '
+                       r'be a number in \(0, 1\], got '):
         _head(test_cfg=dict(box_voting_iou_thr=thr))
 
 
@@ -511,8 +512,11 @@ def test_unknown_test_cfg_key_raises():
 @pytest.mark.parametrize('kwargs, match', [
     (dict(template_size=6), 'template_size must be odd'),
     (dict(num_reg_points=0), 'num_reg_points'),
+    (dict(num_reg_points=9.0),
+     '^num_reg_points must be an integer >= 1, got 9.0$'),
     (dict(cls_prior_prob=0.0), 'cls_prior_prob'),
-    (dict(cls_prior_prob=1.0), 'cls_prior_prob'),
+    (dict(cls_prior_prob=1.0),
+     r'^cls_prior_prob must be a number in \(0, 1\), got 1.0$'),
 ])
 def test_bad_arguments_raise(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -107,6 +107,19 @@ def test_bad_centre_sampling_raises(cfg, error):
         _head(centre_sampling=cfg)
 
 
+@pytest.mark.parametrize('cfg, message', [
+    (dict(ratio=0.0), r'centre_sampling.ratio must be a number in \(0, 1\], '
+     'got 0.0'),
+    (dict(ratio='0.5'), r'centre_sampling.ratio must be a number in '
+     r"\(0, 1\], got '0.5'"),
+    (dict(min_cells=-1), 'centre_sampling.min_cells must be a number >= 0, '
+     'got -1'),
+])
+def test_bad_centre_sampling_names_the_key_and_range(cfg, message):
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        _head(centre_sampling=cfg)
+
+
 def test_centre_sampling_defaults_fill_missing_keys():
     assert check_centre_sampling(dict(ratio=0.3)) == dict(
         ratio=0.3, min_cells=2)

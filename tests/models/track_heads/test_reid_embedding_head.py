@@ -114,7 +114,8 @@ def test_bad_identities_and_configs_fail_loudly():
         head.loss(
             _feats(1), [torch.tensor([[4., 4., 12., 12.]])],
             [torch.tensor([1, 2])])
-    with pytest.raises(ValueError, match='num_ids'):
+    with pytest.raises(ValueError,
+                       match='^num_ids must be an integer >= 2, got 1$'):
         _head(num_ids=1)
     with pytest.raises(TypeError):
         _head(embed_dim=8)

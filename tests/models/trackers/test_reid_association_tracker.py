@@ -155,6 +155,30 @@ def test_bad_reacquire_options():
         _tracker(bank_size=0)
 
 
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(appearance_weight=-0.1),
+     'appearance_weight must be a number >= 0, got -0.1'),
+    (dict(iou_weight='0.3'), "iou_weight must be a number >= 0, got '0.3'"),
+    (dict(max_missed=-1), 'max_missed must be a number >= 0, got -1'),
+    (dict(target_max_missed=float('inf')),
+     'target_max_missed must be a number >= 0, got inf'),
+    (dict(confirm_hits=0), 'confirm_hits must be a number >= 1, got 0'),
+    (dict(embedding_momentum=1.5),
+     r'embedding_momentum must be a number in \[0, 1\], got 1.5'),
+    (dict(embedding_momentum=True),
+     r'embedding_momentum must be a number in \[0, 1\], got True'),
+    (dict(bank_size=300.0), 'bank_size must be an integer >= 1, got 300.0'),
+])
+def test_bad_numbers_name_the_option_and_its_range(kwargs, message):
+    with pytest.raises(ValueError, match=f'^{message}$'):
+        _tracker(**kwargs)
+
+
+def test_counts_compared_with_frames_may_be_floats():
+    tracker = _tracker(max_missed=2.5, confirm_hits=1.0)
+    assert (tracker.max_missed, tracker.confirm_hits) == (2.5, 1.0)
+
+
 def test_target_tracklet_removed_then_recreated_with_its_id():
     tracker = _tracker(target_max_missed=5)
     tracker.init(_box(50, 50), TARGET)

@@ -40,9 +40,11 @@ def test_banks_are_capped_and_keep_the_first_view():
     np.testing.assert_allclose(single.positives, E[:1])
 
 
-def test_bank_size_must_be_positive():
-    with pytest.raises(ValueError, match='bank_size'):
-        TargetMemory(E[0], bank_size=0)
+@pytest.mark.parametrize('bank_size', [0, 2.0, True])
+def test_bank_size_must_be_a_positive_integer(bank_size):
+    with pytest.raises(ValueError, match='^bank_size must be an integer >= 1, '
+                       f'got {bank_size}$'):
+        TargetMemory(E[0], bank_size=bank_size)
 
 
 def test_without_banks_only_the_recent_view_is_kept():
