@@ -10,8 +10,8 @@ import numbers
 from typing import Any, List, Optional, Union
 
 __all__ = [
-    'merge_cfg_defaults', 'merge_optional_cfg', 'is_number', 'is_integer',
-    'check_number', 'epoch_override_options'
+    'merge_cfg_defaults', 'merge_optional_cfg', 'check_number',
+    'epoch_override_options'
 ]
 
 
@@ -68,16 +68,6 @@ def merge_optional_cfg(owner: str, cfg: Optional[dict], defaults: dict,
     if not isinstance(cfg, dict):
         raise TypeError(f'{section} must be a dict or None, got {cfg!r}')
     return merge_cfg_defaults(owner, cfg, defaults, section)
-
-
-def is_number(value: Any) -> bool:
-    """An int or a float, not a bool (which Python counts as an int)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def is_integer(value: Any) -> bool:
-    """An int, not a bool (which Python counts as an int)."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def check_number(name: str,

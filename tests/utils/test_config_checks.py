@@ -7,22 +7,10 @@ import pytest
 
 from mmtrack_smallobj.utils.config_checks import (check_number,
                                                   epoch_override_options,
-                                                  is_integer, is_number,
                                                   merge_cfg_defaults,
                                                   merge_optional_cfg)
 
 DEFAULTS = dict(steps=20, lr=5e-3)
-
-
-def test_is_number_takes_ints_and_floats_but_not_bools_or_strings():
-    assert is_number(3) and is_number(0.5)
-    assert not is_number(True) and not is_number('2') and not is_number(None)
-
-
-def test_is_integer_takes_ints_but_not_floats_bools_or_strings():
-    assert is_integer(0) and is_integer(-3)
-    assert not is_integer(2.0) and not is_integer(False)
-    assert not is_integer('1') and not is_integer(None)
 
 
 def _refused(message: str, *args, **kwargs) -> None:
