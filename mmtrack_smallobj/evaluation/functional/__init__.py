@@ -12,11 +12,9 @@ from .candidate_recall import (CANDIDATE_FILE_SUFFIX, CandidateVideo,
                                first_hit_ranks, read_candidate_file,
                                write_candidate_file)
 from .embedding_separation import (PROJECTIONS, EmbeddingSeparation,
-                                   IdentityFrame, MOTIdentities, PairStats,
-                                   embedding_separation,
-                                   format_separation_table,
-                                   load_mot_identities, pca_2d, project_2d,
-                                   rank_auc)
+                                   PairStats, embedding_separation,
+                                   format_separation_table, pca_2d,
+                                   project_2d, rank_auc)
 from .evaluate import (CORE_METRICS, LT_METRICS, evaluate_results,
                        evaluate_videos)
 from .file_io import (EvaluationInputError, read_box_file, read_flag_file,
@@ -28,6 +26,8 @@ from .layouts import (DATASET_FORMATS, VideoAnnotation, attach_results,
 from .long_term import (antiuav_state_accuracy, determine_thresholds,
                         oxuva_max_gm, oxuva_metrics, vot_lt_curves,
                         vot_lt_metrics)
+from .mot_identities import (IdentityFrame, MOTIdentities,
+                             load_mot_identities)
 from .ope import (OPE_THRESHOLDS, PRECISION_INDEX, grouped_threshold_counts,
                   ope_curves, ope_metrics)
 from .point_accuracy import point_accuracy, point_hits
@@ -51,10 +51,11 @@ __all__ = [
     'clip_boxes_got10k', 'points_in_boxes', 'valid_box_mask',
     'xywh_to_xyxy', 'xyxy_to_xywh', 'CANDIDATE_FILE_SUFFIX',
     'CandidateVideo', 'candidate_file_path', 'candidate_recall',
-    'first_hit_ranks', 'read_candidate_file', 'write_candidate_file', 'PROJECTIONS', 'EmbeddingSeparation',
-    'IdentityFrame', 'MOTIdentities', 'PairStats', 'embedding_separation',
-    'format_separation_table', 'load_mot_identities', 'pca_2d', 'project_2d',
-    'rank_auc', 'CORE_METRICS', 'LT_METRICS',
+    'first_hit_ranks', 'read_candidate_file', 'write_candidate_file',
+    'PROJECTIONS', 'EmbeddingSeparation', 'PairStats', 'embedding_separation',
+    'format_separation_table', 'pca_2d', 'project_2d', 'rank_auc',
+    'IdentityFrame', 'MOTIdentities', 'load_mot_identities',
+    'CORE_METRICS', 'LT_METRICS',
     'evaluate_results', 'evaluate_videos', 'EvaluationInputError',
     'read_box_file', 'read_flag_file', 'read_score_file',
     'write_result_files', 'write_strict_json', 'write_text_atomic',
