@@ -3,7 +3,8 @@ from .distractor_pair_sampling import (DistractorAwarePairSampling,
                                        video_category)
 from .loading import LoadImageFromFileChecked  # noqa: F401
 from .mot_pair_sampling import MOTIdentityPairSampling, num_identities
-from .pair_sampling import VisiblePairSampling, visible_frame_indices
+from .pair_sampling import (VisiblePairSampling, split_by_visible_ratio,
+                            visible_frame_indices)
 from .target_crop import SeqTargetCrop
 from .target_occlusion import SeqTargetOcclusion
 from .size_rescale import SizeBinRescale
@@ -11,7 +12,8 @@ from .trajectory_heatmap_sampling import (TrajectoryHeatmapSampling,
                                           gaussian_heatmaps)
 
 __all__ = [
-    'VisiblePairSampling', 'visible_frame_indices', 'SizeBinRescale',
+    'VisiblePairSampling', 'visible_frame_indices', 'split_by_visible_ratio',
+    'SizeBinRescale',
     'MOTIdentityPairSampling', 'num_identities', 'SeqTargetCrop',
     'SeqTargetOcclusion',
     'DistractorAwarePairSampling', 'video_category',

@@ -4,6 +4,7 @@ import pytest
 import mmtrack_smallobj  # noqa: F401
 from mmtrack.registry import TRANSFORMS
 from mmtrack_smallobj.datasets.transforms import (VisiblePairSampling,
+                                                  split_by_visible_ratio,
                                                   visible_frame_indices)
 
 
@@ -79,3 +80,69 @@ def test_invalid_boxes_are_not_drawn_and_inputs_not_mutated():
 def test_video_without_visible_frame_is_named():
     with pytest.raises(ValueError, match='video 7'):
         visible_frame_indices(_video(7, [False, False]))
+
+
+def _with_ratio(video, ratio):
+    return dict(video, visible_ratio=np.array(ratio, np.float64))
+
+
+# 20 frames: 0-9 whole, 10-12 partly hidden, 13 absent, 14-19 whole.
+RATIO = [1.0] * 10 + [0.25, 0.5, 0.875] + [0.0] + [1.0] * 6
+
+
+def test_split_by_visible_ratio():
+    video = _with_ratio(_video(0, [r > 0 for r in RATIO]), RATIO)
+    whole, partly = split_by_visible_ratio(video, visible_frame_indices(video))
+    assert partly.tolist() == [10, 11, 12]
+    assert whole.tolist() == list(range(10)) + list(range(14, 20))
+    whole, partly = split_by_visible_ratio(_video(0, [True] * 3),
+                                           np.arange(3))
+    assert len(whole) == 0 and len(partly) == 0
+
+
+def test_partly_hidden_search_frames_and_whole_templates():
+    np.random.seed(3)
+    video = _with_ratio(_video(0, [r > 0 for r in RATIO]), RATIO)
+    sampler = VisiblePairSampling(frame_range=2, pos_prob=1.0,
+                                  partly_hidden_prob=0.5, whole_template=True)
+    partly_hidden = 0
+    for _ in range(200):
+        template, search = sampler.transform([video, video])['frame_id']
+        assert RATIO[template] == 1.0
+        if 0 < RATIO[search] < 1 and not -2 <= search - template < 2:
+            partly_hidden += 1
+        else:
+            assert -2 <= search - template < 2
+    # Half the pairs draw among frames 10-12 wherever the template is; a
+    # few of those draws also fall in range and are not counted.
+    assert 60 < partly_hidden < 110
+
+
+def test_without_partly_hidden_frames_the_range_rule_holds():
+    np.random.seed(4)
+    video = _with_ratio(_video(0, [True] * 12), [1.0] * 12)
+    sampler = VisiblePairSampling(frame_range=2, pos_prob=1.0,
+                                  partly_hidden_prob=1.0, whole_template=True)
+    for _ in range(50):
+        template, search = sampler.transform([video, video])['frame_id']
+        assert -2 <= search - template < 2
+
+
+def test_options_off_keep_the_random_stream():
+    """With both options off, a video with cover levels draws the same
+    pairs as without them (a default config trains as it did)."""
+    plain = _video(0, [r > 0 for r in RATIO])
+    sampler = VisiblePairSampling(frame_range=4, pos_prob=0.7)
+    draws = []
+    for video in (plain, _with_ratio(plain, RATIO)):
+        np.random.seed(5)
+        draws.append([sampler.transform([video, plain])['frame_id']
+                      for _ in range(50)])
+    assert draws[0] == draws[1]
+
+
+@pytest.mark.parametrize('prob', [-0.1, 1.5, True, 'half'])
+def test_bad_partly_hidden_prob_is_named(prob):
+    with pytest.raises(ValueError, match='^partly_hidden_prob must be a '
+                       r'number in \[0, 1\], got '):
+        VisiblePairSampling(partly_hidden_prob=prob)
