@@ -121,7 +121,9 @@ class VisiblePairSampling(PairSampling):
         """
         video_info, video_info_another = pair_video_infos
         valid = visible_frame_indices(video_info)
-        whole, partly_hidden = split_by_visible_ratio(video_info, valid)
+        whole = partly_hidden = valid[:0]
+        if self.whole_template or self.partly_hidden_prob > 0:
+            whole, partly_hidden = split_by_visible_ratio(video_info, valid)
         # np.random (not a private generator) so that mmengine's seeding and
         # worker_init_fn govern it, as they do mmtrack's samplers.
         template = int(
