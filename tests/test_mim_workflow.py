@@ -8,7 +8,6 @@ writes one result file per video.
 """
 import os
 import os.path as osp
-import shutil
 import subprocess
 import sys
 

@@ -30,7 +30,7 @@ import os
 import os.path as osp
 import sys
 import time
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch

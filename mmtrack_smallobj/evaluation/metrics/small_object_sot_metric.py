@@ -48,12 +48,11 @@ def _video_dir(sample) -> Optional[str]:
     return frame_dir
 
 
-def _video_name(sample) -> str:
-    """Video name from the image path, as mmtrack's ``SOTMetric`` derives
-    it."""
-    video_dir = _video_dir(sample)
+def _video_name(video_dir: Optional[str], video_id: int) -> str:
+    """Video name from its folder (see :func:`_video_dir`), as mmtrack's
+    ``SOTMetric`` derives it; ``video_<id>`` without a folder."""
     if not video_dir:
-        return f"video_{_get(sample, 'video_id')}"
+        return f'video_{video_id}'
     return osp.basename(video_dir)
 
 
@@ -190,12 +189,14 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             instance = _get(sample, 'instances')[0]
             ori_shape = _get(sample, 'ori_shape')
             frame_id = int(_get(sample, 'frame_id'))
+            video_id = int(_get(sample, 'video_id'))
+            video_dir = _video_dir(sample)
             gt = instance.get('bbox')
             if gt is None and not self.format_only:
                 # GOT-10k/TrackingNet test sets: only frame 0 has a box.
-                raise ValueError(f'video {_video_name(sample)} frame '
-                                 f'{frame_id} has no ground-truth box; '
-                                 'use format_only=True for a test set')
+                raise ValueError(f'video {_video_name(video_dir, video_id)} '
+                                 f'frame {frame_id} has no ground-truth '
+                                 'box; use format_only=True for a test set')
             frame = dict(
                 frame_id=frame_id,
                 frame_number=_frame_number(sample, frame_id),
@@ -210,29 +211,29 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                        None),
                 absent=(None if absent is None or not len(_to_numpy(absent))
                         else bool(_to_numpy(absent).reshape(-1)[0])),
-                name=_video_name(sample),
-                video_dir=_video_dir(sample),
+                video_dir=video_dir,
                 image_size=(None if ori_shape is None else
                             (float(ori_shape[1]), float(ori_shape[0]))))
-            video_id = int(_get(sample, 'video_id'))
             buffer = self._buffers.setdefault(video_id, [])
             buffer.append(frame)
             video_length = int(_get(sample, 'video_length'))
             if len(buffer) == video_length:
-                self.results.append(self._finish(self._buffers.pop(video_id)))
+                self.results.append(
+                    self._finish(self._buffers.pop(video_id), video_id))
 
-    def _finish(self, frames: List[dict]) -> dict:
+    def _finish(self, frames: List[dict], video_id: int) -> dict:
         """One video's arrays, frames in frame_id order."""
         frames = sorted(frames, key=lambda f: f['frame_id'])
+        video_dir = frames[0]['video_dir']
+        name = _video_name(video_dir, video_id)
         ids = [f['frame_id'] for f in frames]
         if ids != list(range(len(frames))):
-            raise ValueError(f"video {frames[0]['name']}: frame ids {ids[:5]}"
+            raise ValueError(f'video {name}: frame ids {ids[:5]}'
                              '... are not 0..N-1')
         scores = [f['score'] for f in frames]
         flags = [f['absent'] for f in frames]
-        video_dir = frames[0]['video_dir']
         return dict(
-            name=frames[0]['name'],
+            name=name,
             cover=(None if video_dir is None else read_cover_levels(
                 video_dir, len(frames))),
             pred=np.stack([f['pred'] for f in frames]),
@@ -298,7 +299,10 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             undefined values are left out. Empty with ``format_only``.
         """
         if self._buffers:
-            names = [frames[0]['name'] for frames in self._buffers.values()]
+            names = [
+                _video_name(frames[0]['video_dir'], video_id)
+                for video_id, frames in self._buffers.items()
+            ]
             self._buffers.clear()
             raise ValueError(f'videos with missing frames: {names[:5]}')
         # the next evaluation (next epoch's validation) starts afresh

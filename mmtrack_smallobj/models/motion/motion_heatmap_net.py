@@ -15,7 +15,7 @@ first pixel); a heatmap cell (i, j) of stride s stands for the point
 :func:`mmtrack_smallobj.datasets.transforms.gaussian_heatmaps` draws them.
 """
 import copy
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
 import torch
 import torch.nn as nn
