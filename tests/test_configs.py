@@ -169,6 +169,76 @@ def test_global_search_config_levels_and_loss(path):
         assert float(value) > 0, f'{_rel(path)}: {name} = {value}'
 
 
+
+CPU_DEFAULT = osp.join(REPO_ROOT, 'configs', 'global_search',
+                       'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
+GPU_BASE = osp.join(
+    REPO_ROOT, 'configs', 'global_search',
+    'global-search_dla34-fpn_8xb16-20e_got10k-lasot-trackingnet_base.py')
+# The test-time options that do not depend on the test scale.
+SCALE_FREE_TEST_OPTIONS = ('first_frame_adaptation', 'size_calibration',
+                           'verification', 'box_smoothing')
+
+
+def test_gpu_config_uses_the_cpu_defaults_scale_free_test_options():
+    cpu, gpu = Config.fromfile(CPU_DEFAULT), Config.fromfile(GPU_BASE)
+    for key in SCALE_FREE_TEST_OPTIONS:
+        assert cpu.model.test_cfg[key] is not None, key
+        assert gpu.model.test_cfg[key] == cpu.model.test_cfg[key], key
+    for key in ('max_candidates', 'box_voting_iou_thr'):
+        assert (gpu.model.head.test_cfg[key] ==
+                cpu.model.head.test_cfg[key]), key
+
+
+@pytest.mark.parametrize('path', [CPU_DEFAULT, GPU_BASE], ids=_rel)
+def test_config_tracks_a_three_frame_video_with_its_test_options(path):
+    """``test_step`` over three 64x64 frames with every test-time option
+    of the config on: the candidates are re-ranked by verification and
+    every box is a finite box in the frame."""
+    import torch
+    from mmengine.registry import init_default_scope
+    from mmengine.structures import InstanceData
+
+    from mmtrack.registry import MODELS
+    from mmtrack.structures import TrackDataSample
+    from mmtrack.utils import register_all_modules
+    import mmtrack_smallobj  # noqa: F401
+
+    register_all_modules(init_default_scope=False)
+    init_default_scope('mmtrack')
+    cfg = Config.fromfile(path)
+    # A 64 px short side keeps DLA-34 fast; the options are unchanged.
+    cfg.model.test_cfg.short_side = 64
+    torch.manual_seed(0)
+    num_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        model = MODELS.build(cfg.model).eval()
+        for key in SCALE_FREE_TEST_OPTIONS:
+            assert model.test_cfg[key] is not None, key
+        first = [20., 18., 36., 30.]
+        frames = torch.randint(0, 255, (3, 1, 3, 64, 64), dtype=torch.uint8)
+        results = []
+        for frame_id, frame in enumerate(frames):
+            metainfo = dict(frame_id=frame_id, img_path=f'v/{frame_id}.jpg')
+            sample = TrackDataSample(metainfo=metainfo)
+            sample.gt_instances = InstanceData(bboxes=torch.tensor([first]))
+            data = dict(inputs=dict(img=[frame]), data_samples=[sample])
+            with torch.no_grad():
+                results.append(model.test_step(data)[0].pred_track_instances)
+    finally:
+        torch.set_num_threads(num_threads)
+    candidates = model.memo.candidates
+    ranked = candidates.ranking_scores
+    assert torch.equal(ranked, ranked.sort(descending=True).values)
+    assert 1 <= len(candidates) <= cfg.model.head.test_cfg.max_candidates
+    for result in results[1:]:
+        box = result.bboxes
+        assert box.shape == (1, 4) and torch.isfinite(box).all()
+        x1, y1, x2, y2 = box[0].tolist()
+        assert 0 <= x1 <= x2 <= 64 and 0 <= y1 <= y2 <= 64, box
+
+
 METAFILES = sorted(glob.glob(osp.join(REPO_ROOT, 'configs', '*', 'metafile.yml')))
 
 
