@@ -7,7 +7,6 @@ mmtrack's test loop, with the ground-truth box given on frame 0 only. Videos
 are listed and their ground truth read with the evaluation toolkit's layout
 readers, so inference and evaluation agree on what a video is.
 """
-import copy
 import glob
 import os.path as osp
 import time
@@ -17,11 +16,7 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 from mmcv.transforms import LoadImageFromFile
-from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
-from mmtrack.registry import MODELS
 from torch import nn
 
 from mmtrack_smallobj.evaluation.functional import (EvaluationInputError,
@@ -33,20 +28,11 @@ from mmtrack_smallobj.evaluation.functional import (EvaluationInputError,
 write_results = write_result_files
 
 __all__ = [
-    'DEFAULT_TEST_PIPELINE', 'VideoFrames', 'TrackedVideo', 'list_videos',
-    'checkpoint_reid_num_ids', 'init_tracker', 'build_test_pipeline',
-    'pack_frame', 'resolve_device', 'run_frame', 'track_video',
-    'track_video_timed', 'write_results'
+    'VideoFrames', 'TrackedVideo', 'list_videos', 'pack_frame', 'run_frame',
+    'track_video', 'track_video_timed', 'write_results'
 ]
 
 Frame = Union[str, np.ndarray]
-
-# mmtrack's SOT test pipeline (its LaSOT, GOT-10k, ... dataset configs).
-DEFAULT_TEST_PIPELINE = (
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadTrackAnnotations', with_instance_id=False),
-    dict(type='PackTrackInputs', pack_single_img=True),
-)
 
 # Where each layout keeps the frames of a video, relative to its folder.
 _FRAME_GLOBS = dict(lasot=osp.join('img', '*.jpg'), got10k='*.jpg')
@@ -122,153 +108,6 @@ def list_videos(data_root: str,
     return videos
 
 
-def build_test_pipeline(cfg: Config) -> Compose:
-    """The per-frame test pipeline of a config's ``test_dataloader``, or
-    mmtrack's SOT test pipeline for a model-only (``_base``) config.
-
-    Args:
-        cfg (Config): A loaded config (its default scope initialised).
-
-    Returns:
-        Compose: The pipeline, built from a copy of the config's list.
-    """
-    dataset = (cfg.get('test_dataloader') or {}).get('dataset') or {}
-    pipeline = dataset.get('pipeline') or DEFAULT_TEST_PIPELINE
-    return Compose([dict(t) for t in pipeline])
-
-
-def _summarise_mismatch(message: str, width: int = 240) -> str:
-    """mmengine's strict-loading error (every key, every shape) in a few
-    lines: unexpected and missing keys cut to ``width`` characters, size
-    mismatches counted with the first one shown."""
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    sizes = [line for line in lines if line.startswith('size mismatch')]
-    keys = [
-        line if len(line) <= width else line[:width] + ' ...'
-        for line in lines if line.startswith(('unexpected', 'missing'))
-    ]
-    if sizes:
-        keys.append(f'{len(sizes)} size mismatch(es), the first: {sizes[0]}')
-    return '; '.join(keys) or message
-
-
-def resolve_device(name: str, what: str = 'device') -> torch.device:
-    """The torch device a user named, checked before any work is done.
-
-    Args:
-        name (str): 'cpu', 'cuda' or 'cuda:N'.
-        what (str): How the messages call the setting (a tool passes its
-            option, '--device'). Defaults to 'device'.
-
-    Returns:
-        torch.device: The parsed device.
-
-    Raises:
-        ValueError: If torch cannot parse ``name``, or it names CUDA where
-            CUDA is not available.
-    """
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise ValueError(f'unknown {what} {name!r}') from None
-    if device.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f'{what} {name}, but CUDA is not available')
-    return device
-
-
-# Where a re-id model keeps its identity classifier (ReIDEmbeddingHead).
-REID_CLASSIFIER_KEY = 'reid_head.classifier.weight'
-
-
-def checkpoint_reid_num_ids(checkpoint: str) -> int:
-    """Size of the re-id classifier stored in a checkpoint, for building
-    the model it fits (``model.reid_head.num_ids``).
-
-    Raises:
-        OSError: A missing or unreadable file.
-        ValueError: A checkpoint without ``reid_head.classifier.weight``.
-    """
-    from mmengine.runner import CheckpointLoader
-
-    import mmtrack_smallobj  # noqa: F401  (registers its safe local loader)
-    ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else {}
-    if REID_CLASSIFIER_KEY not in state:
-        raise ValueError(f'{checkpoint} has no {REID_CLASSIFIER_KEY}: not a '
-                         'checkpoint of a model with a re-id head')
-    return int(state[REID_CLASSIFIER_KEY].shape[0])
-
-
-def init_tracker(config: Union[str, Config],
-                 checkpoint: Optional[str] = None,
-                 device: str = 'cpu',
-                 cfg_options: Optional[dict] = None,
-                 short_side: Optional[int] = None,
-                 strict: bool = True) -> Tuple[nn.Module, Compose]:
-    """Build an SOT model from its config with its weights, and the test
-    pipeline.
-
-    The config's ``custom_imports`` are imported and its ``default_scope``
-    (mmtrack if unset) is made current, so components of any scope resolve.
-    ``init_weights`` is not called: the weights come from ``checkpoint``;
-    without one the modules keep their constructors' random initialisation
-    (no pretrained download), which is what speed benchmarks want.
-
-    Args:
-        config (str | Config): Config file, a package's config as
-            ``'mmtrack::sot/...py'``, or a loaded config (not modified).
-        checkpoint (str, optional): Checkpoint file, read with mmengine's
-            ``load_checkpoint``.
-        device (str): 'cpu', 'cuda' or 'cuda:N'. Defaults to 'cpu'.
-        cfg_options (dict, optional): Overrides merged into the config, as
-            ``--cfg-options`` gives them.
-        short_side (int, optional): Overrides the model's
-            ``test_cfg['short_side']`` (an error if it has none).
-        strict (bool): Refuse a checkpoint whose keys or shapes differ from
-            the model's (mmengine only warns otherwise, and the run would
-            track with random weights). Defaults to True.
-
-    Returns:
-        tuple[nn.Module, Compose]: The model in eval mode on ``device``,
-        with the config kept as ``model.cfg``, and the test pipeline.
-
-    Raises:
-        ValueError: If ``strict`` and the checkpoint does not fit.
-    """
-    if not isinstance(config, str):
-        cfg = copy.deepcopy(config)  # Config.copy is shallow
-    elif '::' in config:
-        from mmengine.hub import get_config
-        cfg = get_config(config)
-    else:
-        cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmtrack'))
-    model = MODELS.build(cfg.model)
-    if short_side is not None:
-        test_cfg = getattr(model, 'test_cfg', None)
-        if not hasattr(test_cfg, 'get') or 'short_side' not in test_cfg:
-            raise KeyError(f'{type(model).__name__} has no test_cfg '
-                           'short_side to override')
-        test_cfg['short_side'] = int(short_side)
-        cfg.model.setdefault('test_cfg', {})['short_side'] = int(short_side)
-    if checkpoint is not None:
-        try:
-            meta = load_checkpoint(
-                model, checkpoint, map_location='cpu', strict=strict)
-        except RuntimeError as err:
-            raise ValueError(f'checkpoint {checkpoint} does not fit '
-                             f'{type(model).__name__}: '
-                             f'{_summarise_mismatch(str(err))}') from None
-        meta = meta.get('meta', {}) if isinstance(meta, dict) else {}
-        model.dataset_meta = meta.get('dataset_meta', {'CLASSES': None})
-    model.cfg = cfg
-    model.to(device)
-    model.eval()
-    return model, build_test_pipeline(cfg)
-
-
 def pack_frame(pipeline: Compose,
                frame: Frame,
                frame_id: int,
@@ -278,8 +117,9 @@ def pack_frame(pipeline: Compose,
     """One frame through the test pipeline, as mmtrack's SOT datasets feed it.
 
     Args:
-        pipeline (Compose): From :func:`build_test_pipeline`; its first
-            transform must be ``LoadImageFromFile``.
+        pipeline (Compose): From
+            :func:`.model_loading.build_test_pipeline`; its first transform
+            must be ``LoadImageFromFile``.
         frame (str | np.ndarray): Image path, or an (H, W, 3) BGR uint8
             image (then ``LoadImageFromFile`` is skipped).
         frame_id (int): 0-based index in the video; 0 initialises.
@@ -327,7 +167,7 @@ def run_frame(model: nn.Module,
     """Track one packed frame with ``model.test_step`` and time it.
 
     Args:
-        model (nn.Module): A model from :func:`init_tracker`.
+        model (nn.Module): A model from :func:`.model_loading.init_tracker`.
         packed (dict): From :func:`pack_frame`.
 
     Returns:
@@ -375,10 +215,10 @@ def track_video_timed(model: nn.Module,
     them per frame).
 
     Args:
-        model (nn.Module): A model from :func:`init_tracker`.
+        model (nn.Module): A model from :func:`.model_loading.init_tracker`.
         frames (Sequence[str | np.ndarray]): Frame paths or BGR images.
         init_bbox_xywh (np.ndarray): (4,) first-frame box ``x, y, w, h``.
-        pipeline (Compose): From :func:`init_tracker`.
+        pipeline (Compose): From :func:`.model_loading.init_tracker`.
         on_frame (Callable, optional): Called after every frame (progress).
 
     Returns:
@@ -416,10 +256,10 @@ def track_video(model: nn.Module,
     original three-value return for existing callers.
 
     Args:
-        model (nn.Module): A model from :func:`init_tracker`.
+        model (nn.Module): A model from :func:`.model_loading.init_tracker`.
         frames (Sequence[str | np.ndarray]): Frame paths or BGR images.
         init_bbox_xywh (np.ndarray): (4,) first-frame box ``x, y, w, h``.
-        pipeline (Compose): From :func:`init_tracker`.
+        pipeline (Compose): From :func:`.model_loading.init_tracker`.
         on_frame (Callable, optional): Called after every frame (progress).
 
     Returns:

@@ -6,69 +6,15 @@ import mmcv
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
+from tiny_sot import SIAMRPN_CONFIG
 
-from mmtrack_smallobj.apis import (build_test_pipeline, init_tracker,
-                                   list_videos, pack_frame, resolve_device,
+from mmtrack_smallobj.apis import (init_tracker, list_videos, pack_frame,
                                    track_video, track_video_timed,
                                    write_results)
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 from mmtrack_smallobj.evaluation.functional import (EvaluationInputError,
                                                     read_box_file)
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs', 'global_search',
-                  'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
-SIAMRPN_CONFIG = osp.join(
-    ROOT, 'configs', 'siamese_rpn',
-    'siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py')
-# The CPU default with 4-channel layers and a 64-pixel test scale.
-TINY = {
-    'model.backbone.base_channels': 4,
-    'model.neck.in_channels': [4, 8],
-    'model.neck.out_channels': 4,
-    'model.head.in_channels': 4,
-    'model.head.feat_channels': 4,
-    'model.test_cfg.short_side': 64,
-}
-
-
-@pytest.fixture(scope='module', autouse=True)
-def one_thread():
-    """One torch thread: on a busy shared machine, OpenMP threads waiting for
-    cores slow these tiny models tens of times."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope='module')
-def setup(tmp_path_factory):
-    """A 2-video 3-frame LaSOT set, a saved random tiny tracker, and the
-    tracker loaded back from its checkpoint."""
-    tmp = tmp_path_factory.mktemp('sot_inference')
-    root = str(tmp / 'lasot')
-    generate_dataset(root, fmt='lasot', num_videos=2, num_frames=3, seed=0,
-                     split='test', progress=False)
-    torch.manual_seed(0)
-    fresh, _ = init_tracker(CONFIG, None, 'cpu', TINY)
-    checkpoint = str(tmp / 'tiny.pth')
-    torch.save({'state_dict': fresh.state_dict(), 'meta': {}}, checkpoint)
-    torch.manual_seed(1)
-    model, pipeline = init_tracker(CONFIG, checkpoint, 'cpu', TINY)
-    return dict(root=root, fresh=fresh, checkpoint=checkpoint, model=model,
-                pipeline=pipeline)
-
-
-def test_checkpoint_is_loaded(setup):
-    saved = setup['fresh'].state_dict()
-    loaded = setup['model'].state_dict()
-    assert saved.keys() == loaded.keys()
-    assert all(torch.equal(saved[k], loaded[k]) for k in saved)
-    assert not setup['model'].training
-    assert setup['model'].test_cfg['short_side'] == 64
 
 
 def test_track_video_matches_mmtrack_test_loop(setup):
@@ -147,42 +93,6 @@ def test_frame_zero_needs_a_box(setup):
         pack_frame(setup['pipeline'], video.frame_paths[0], 0, 3)
 
 
-def test_model_only_configs_get_mmtrack_sot_test_pipeline(setup):
-    names = [type(t).__name__ for t in build_test_pipeline(Config())
-             .transforms]
-    assert names == [
-        'LoadImageFromFile', 'LoadTrackAnnotations', 'PackTrackInputs'
-    ]
-    ours = [type(t).__name__ for t in setup['pipeline'].transforms]
-    assert ours == names
-
-
-def test_short_side_override(setup):
-    model, _ = init_tracker(CONFIG, setup['checkpoint'], 'cpu', TINY,
-                            short_side=96)
-    assert model.test_cfg['short_side'] == 96
-    assert model.cfg.model.test_cfg.short_side == 96
-    with pytest.raises(KeyError, match='short_side'):
-        init_tracker(SIAMRPN_CONFIG, None, 'cpu', short_side=96)
-    # A loaded config is copied, never changed.
-    cfg = Config.fromfile(CONFIG)
-    before = cfg.pretty_text
-    model, _ = init_tracker(cfg, None, 'cpu', TINY, short_side=32)
-    assert model.test_cfg['short_side'] == 32
-    assert cfg.pretty_text == before
-
-
-def test_a_checkpoint_that_does_not_fit_is_refused(setup):
-    with pytest.raises(ValueError, match='does not fit SiamRPN: unexpected'):
-        init_tracker(SIAMRPN_CONFIG, setup['checkpoint'], 'cpu')
-    # The full-width CPU default: same keys, other shapes.
-    with pytest.raises(ValueError, match=r'\d+ size mismatch\(es\)'):
-        init_tracker(CONFIG, setup['checkpoint'], 'cpu')
-    model, _ = init_tracker(SIAMRPN_CONFIG, setup['checkpoint'], 'cpu',
-                            strict=False)
-    assert not model.training
-
-
 def test_an_mmtrack_sot_model_tracks_too(setup):
     """mmtrack's SiamRPN++ (our tiny ResNet-18 config, random weights)."""
     model, pipeline = init_tracker(SIAMRPN_CONFIG, None, 'cpu')
@@ -258,16 +168,3 @@ def test_write_results_is_atomic(tmp_path, monkeypatch):
     # The old files are intact and no temporary file is left behind.
     assert open(box_path).read() == '1,2,3,4\n1.25,2.5,3.1235,4\n'
     assert sorted(os.listdir(tmp_path)) == ['v.txt', 'v_confidence.txt']
-
-
-def test_resolve_device_parses_and_names_the_setting_in_errors():
-    assert resolve_device('cpu') == torch.device('cpu')
-    with pytest.raises(ValueError, match="unknown --device 'gpu'"):
-        resolve_device('gpu', '--device')
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason='CUDA is available')
-def test_resolve_device_refuses_cuda_without_cuda():
-    with pytest.raises(ValueError,
-                       match='device cuda:0, but CUDA is not available'):
-        resolve_device('cuda:0')
