@@ -25,11 +25,12 @@ cue alone: 48.3 / 66.9; the feature cue alone, 10 candidates: 42.7 / 56.0).
 The synthetic objects are flat-coloured, which favours the colour cue; on
 other data its weight is worth re-tuning (0 turns it off).
 """
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmdet.structures.bbox import HorizontalBoxes
+from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
 from ...utils.config_checks import check_number, merge_optional_cfg
@@ -134,3 +135,32 @@ def verified_scores(head: nn.Module, feats: Sequence[Tensor],
         distance = (colours - first_colour.to(colours)).norm(dim=1)
         ranked -= cfg['colour_weight'] * distance
     return ranked
+
+
+def rank_candidates(head: nn.Module, feats: Sequence[Tensor],
+                    templates: Sequence[Tensor], img: Tensor,
+                    candidates: InstanceData, boxes_scaled: Tensor,
+                    first_colour: Tensor,
+                    cfg: dict) -> Tuple[InstanceData, Tensor]:
+    """Sort one frame's candidates by :func:`verified_scores`.
+
+    Args:
+        head, feats, templates, img, first_colour, cfg: As in
+            :func:`verified_scores`.
+        candidates (InstanceData): ``bboxes`` in ``img`` pixels and
+            ``scores``, the head's probabilities.
+        boxes_scaled (Tensor): (K, 4) the same boxes in ``feats``' input
+            pixels.
+
+    Returns:
+        tuple[InstanceData, Tensor]: The candidates best first, with their
+        ``ranking_scores`` (their ``scores`` unchanged), and
+        ``boxes_scaled`` in the same order.
+    """
+    ranked = verified_scores(head, feats, templates, img, boxes_scaled,
+                             candidates.bboxes, candidates.scores,
+                             first_colour, cfg)
+    order = ranked.argsort(descending=True)
+    candidates = candidates[order]
+    candidates.ranking_scores = ranked[order]
+    return candidates, boxes_scaled[order]

@@ -25,7 +25,7 @@ from . import reid_strategy as reid
 from .box_smoothing import (check_box_smoothing_cfg, log_size_and_aspect,
                             smooth_box)
 from .candidate_verification import (check_verification_cfg, mean_colours,
-                                     verified_scores)
+                                     rank_candidates)
 from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      check_size_calibration_cfg,
                                      check_small_target_zoom_cfg,
@@ -354,15 +354,10 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         boxes = clip_to_image(boxes_scaled / factor, height, width)
         candidates.bboxes = boxes
         if self.verification_cfg is not None:
-            ranked = verified_scores(self.head, feats, self.memo.templates,
-                                     img, boxes_scaled, boxes,
-                                     candidates.scores,
-                                     self.memo.first_colour,
-                                     self.verification_cfg)
-            order = ranked.argsort(descending=True)
-            candidates = candidates[order]
-            candidates.ranking_scores = ranked[order]
-            boxes_scaled, boxes = boxes_scaled[order], candidates.bboxes
+            candidates, boxes_scaled = rank_candidates(
+                self.head, feats, self.memo.templates, img, candidates,
+                boxes_scaled, self.memo.first_colour, self.verification_cfg)
+            boxes = candidates.bboxes
         self.memo.candidates = candidates
         if self.test_cfg['strategy'] == 'reid':
             state = reid.associate(self.memo.association, self.reid_head,

@@ -2,12 +2,13 @@
 import addict
 import pytest
 import torch
+from mmengine.structures import InstanceData
 from mmtrack.registry import MODELS
 from mmtrack.utils import register_all_modules
 
 import mmtrack_smallobj  # noqa: F401
 from mmtrack_smallobj.models.sot.candidate_verification import (
-    check_verification_cfg, mean_colours, verified_scores)
+    check_verification_cfg, mean_colours, rank_candidates, verified_scores)
 from tiny_tracker_config import TINY
 
 
@@ -106,6 +107,33 @@ def test_ranking_adds_likeness_and_subtracts_colour_distance():
     assert feature_only[1].item() == pytest.approx(0.5 + 2.0, abs=1e-4)
     assert feature_only[0].item() < 0.6 + 2.0 - 1e-3
 
+
+
+def test_rank_candidates_sorts_by_ranking_score_and_keeps_the_scores():
+    """The lower-scored target outranks the blue look-alike; every box,
+    score and scaled box moves with its candidate."""
+    model = _model(None)
+    frame = _three_squares()
+    target = torch.tensor([8., 8., 20., 20.])
+    blue = torch.tensor([40., 8., 52., 20.])
+    feats = model.extract_feat(frame)
+    templates = model.head.pool_templates(feats, target[None])
+    first_colour = mean_colours(frame, target[None], 0.5)[0]
+    candidates = InstanceData(bboxes=torch.stack([blue, target]),
+                              scores=torch.tensor([0.6, 0.5]))
+    # Stand-ins for the boxes at the test scale: only their order counts.
+    boxes_scaled = torch.arange(8.).view(2, 4)
+    cfg = check_verification_cfg(dict(feature_weight=0.0,
+                                      colour_weight=0.1), 2)
+    ranked, scaled = rank_candidates(model.head, feats, templates, frame,
+                                     candidates, boxes_scaled, first_colour,
+                                     cfg)
+    assert torch.equal(ranked.bboxes, torch.stack([target, blue]))
+    assert torch.equal(ranked.scores, torch.tensor([0.5, 0.6]))
+    assert torch.equal(scaled, boxes_scaled.flip(0))
+    assert torch.allclose(ranked.ranking_scores,
+                          torch.tensor([0.5, 0.6 - 0.1 * 12.5**0.5]),
+                          atol=1e-4)
 
 def test_pooling_several_boxes_of_one_image_matches_one_at_a_time():
     model = _model(None)
