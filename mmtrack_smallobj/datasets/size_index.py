@@ -235,9 +235,10 @@ class FrameSizeIndex:
         return (lo_d + int(np.searchsorted(block, low, low_side)),
                 lo_d + int(np.searchsorted(block, high, 'left')))
 
-    def row_at(self, position: int) -> int:
-        """Row of the frame at a position of the size order."""
-        return int(self.by_size[position])
+    def draw_row(self, rng: np.random.Generator, lo: int, hi: int) -> int:
+        """Row of a frame drawn uniformly at size-order positions
+        ``[lo, hi)``."""
+        return int(self.by_size[rng.integers(lo, hi)])
 
     def video_frames(self, d: int, video: int) -> np.ndarray:
         """Drawable frames of one video, sorted."""

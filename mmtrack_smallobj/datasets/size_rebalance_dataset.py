@@ -247,11 +247,6 @@ class SizeRebalanceDataset:
         self.full_init()
         return self._index.size.copy()
 
-    def _pick(self, rng: np.random.Generator, lo: int, hi: int) -> int:
-        """Row of a frame drawn uniformly at size-order positions
-        ``[lo, hi)``."""
-        return self._index.row_at(rng.integers(lo, hi))
-
     @force_full_init
     def plan(self, idx: int, attempt: int = 0) -> PairPlan:
         """Decide the pair of index ``idx`` from ``(seed, idx, attempt)``.
@@ -316,7 +311,7 @@ class SizeRebalanceDataset:
                 hi = max(raw[d, 1], scalable[d, 1])
             else:
                 lo, hi = raw[d] if has_raw[d] else scalable[d]
-            row = self._pick(rng, lo, hi)
+            row = self._index.draw_row(rng, lo, hi)
             size = self._index.size[row]
             rescale = not self.bin_lows[b] <= size < self.bin_highs[b]
             return d, row, rescale
@@ -324,7 +319,8 @@ class SizeRebalanceDataset:
                        and (not has_raw.any() or u_mode < self.rescale_prob))
         ok = has_scalable if rescale else has_raw
         d = 0 if len(ok) == 1 else _draw(self.dataset_probs * ok, u_dataset)
-        return d, self._pick(rng, *(scalable if rescale else raw)[d]), rescale
+        lo, hi = (scalable if rescale else raw)[d]
+        return d, self._index.draw_row(rng, lo, hi), rescale
 
     def _rescaled_target(self, rng: np.random.Generator, d: int, b: int,
                          row: int) -> Tuple[int, float]:
@@ -342,7 +338,7 @@ class SizeRebalanceDataset:
         target = float(np.exp(rng.uniform(np.log(low), np.log(high))))
         lo, hi = self._index.size_range(d, target / f_max, target / f_min)
         if hi > lo:
-            return self._pick(rng, lo, hi), target
+            return self._index.draw_row(rng, lo, hi), target
         size = float(self._index.size[row])
         low, high = max(low, size * f_min), min(high, size * f_max)
         return row, float(np.exp(rng.uniform(np.log(low), np.log(high))))
