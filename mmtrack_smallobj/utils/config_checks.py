@@ -7,11 +7,11 @@ count as 0 or 1); these name the key instead.
 import copy
 import math
 import numbers
-from typing import Any, List, Optional, Union
+from typing import Any, Iterable, List, Optional, Union
 
 __all__ = [
     'merge_cfg_defaults', 'merge_optional_cfg', 'check_number',
-    'epoch_override_options'
+    'check_choice', 'epoch_override_options'
 ]
 
 
@@ -130,6 +130,27 @@ def check_number(name: str,
         raise ValueError(f'{name} must be {kind}{rule}, got {value!r}')
     return int(value) if integer else float(value)
 
+
+
+def check_choice(name: str, value: Any, choices: Iterable) -> Any:
+    """A config value that must be one of a few, or a ValueError naming
+    its key: ``'{name} must be one of ('a', 'b'), got 'c'``.
+
+    Args:
+        name (str): The key named in the error, e.g. ``'test_cfg.strategy'``.
+        value (Any): The config's value.
+        choices (Iterable): The accepted values (a dict's keys count).
+
+    Returns:
+        Any: ``value``.
+
+    Raises:
+        ValueError: ``value`` is not one of ``choices``.
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError(f'{name} must be one of {choices}, got {value!r}')
+    return value
 
 def _bound_text(bound: float) -> str:
     """A bound as the docs write it: ``1``, not ``1.0``."""

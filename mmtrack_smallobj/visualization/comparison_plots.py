@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ..evaluation.functional import (  # noqa: E402
     BREAKDOWN_LABELS, write_text_atomic)
+from ..utils.config_checks import check_choice  # noqa: E402
 
 __all__ = [
     'plot_comparison_curves', 'plot_comparison_bins',
@@ -116,9 +117,7 @@ def plot_comparison_bins(
     Raises:
         ValueError: If no bin of ``group`` has a frame.
     """
-    if group not in BREAKDOWN_LABELS:
-        raise ValueError('group must be one of '
-                         f'{tuple(BREAKDOWN_LABELS)}, got {group!r}')
+    check_choice('group', group, BREAKDOWN_LABELS)
     labels = _bin_labels(metrics, group)
     if not labels:
         raise ValueError(f'no {group} bin has a frame to plot')

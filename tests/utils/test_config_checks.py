@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from mmtrack_smallobj.utils.config_checks import (check_number,
+from mmtrack_smallobj.utils.config_checks import (check_choice, check_number,
                                                   epoch_override_options,
                                                   merge_cfg_defaults,
                                                   merge_optional_cfg)
@@ -174,3 +174,20 @@ def test_epoch_override_of_a_single_scheduler_with_validation_on():
 def test_epoch_override_refuses_what_it_cannot_do(cfg, epochs, match):
     with pytest.raises(ValueError, match=match):
         epoch_override_options(cfg, epochs)
+
+
+def test_a_choice_passes_and_is_returned():
+    assert check_choice('strategy', 'reid', ('top1', 'reid')) == 'reid'
+    # A dict's keys are its choices.
+    assert check_choice('group', 'size', {'size': 1, 'cover': 2}) == 'size'
+
+
+@pytest.mark.parametrize('value, choices, message', [
+    ('DW', ('DC', 'CC'), "corr_type must be one of ('DC', 'CC'), got 'DW'"),
+    (None, ['a'], "corr_type must be one of ('a',), got None"),
+    (1, {'x': 0, 'y': 1}, "corr_type must be one of ('x', 'y'), got 1"),
+])
+def test_another_value_names_the_key_the_choices_and_the_value(
+        value, choices, message):
+    with pytest.raises(ValueError, match=f'^{re.escape(message)}$'):
+        check_choice('corr_type', value, choices)

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Tuple
 
 import numpy as np
 
-from ...utils.config_checks import check_number
+from ...utils.config_checks import check_choice, check_number
 from .config import make_scene_config
 from .mot_writer import MOTWriter
 from .render import make_appearance
@@ -140,10 +140,8 @@ def generate_dataset(out_dir: str,
         ValueError: If an option is invalid; the message names it.
         FileExistsError: If ``out_dir`` is not empty and not ``overwrite``.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f'fmt must be one of {sorted(FORMATS)}, got {fmt!r}')
-    if split not in SPLITS:
-        raise ValueError(f'split must be one of {SPLITS}, got {split!r}')
+    check_choice('fmt', fmt, sorted(FORMATS))
+    check_choice('split', split, SPLITS)
     for name, value, low, high in (('num_videos', num_videos, 1, 10**6),
                                    ('num_frames', num_frames, 1, 10**6),
                                    ('seed', seed, 0, 2**63 - 1),

@@ -12,6 +12,8 @@ from typing import Optional, Tuple
 import numpy as np
 from scipy.stats import mannwhitneyu
 
+from ...utils.config_checks import check_choice
+
 __all__ = [
     'PairStats', 'EmbeddingSeparation', 'rank_auc', 'embedding_separation',
     'pca_2d', 'project_2d', 'PROJECTIONS', 'format_separation_table'
@@ -220,9 +222,7 @@ def project_2d(embeddings: np.ndarray,
         ImportError: 'tsne' without scikit-learn.
         ValueError: An unknown method or fewer than 2 embeddings.
     """
-    if method not in PROJECTIONS:
-        raise ValueError(f'method must be one of {PROJECTIONS}, got '
-                         f'{method!r}')
+    check_choice('method', method, PROJECTIONS)
     if method == 'pca':
         return pca_2d(embeddings)[0]
     x = np.asarray(embeddings, np.float64)

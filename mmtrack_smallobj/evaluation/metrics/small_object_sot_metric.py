@@ -14,6 +14,7 @@ from mmengine.logging import MMLogger
 from mmtrack.evaluation.metrics.base_video_metrics import BaseVideoMetric
 from mmtrack.registry import METRICS
 
+from ...utils.config_checks import check_choice
 from ..functional import (CONVENTIONS, DEFAULT_SIZE_EDGES, SubmissionVideo,
                           VideoData, evaluate_videos, format_metrics_table,
                           normalize_benchmark, read_cover_levels,
@@ -144,10 +145,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if convention not in CONVENTIONS:
-            raise ValueError(f'convention must be one of {CONVENTIONS}, got '
-                             f'{convention!r}')
-        self.convention = convention
+        self.convention = check_choice('convention', convention,
+                                       CONVENTIONS)
         self.only_eval_visible = only_eval_visible
         self.size_edges = tuple(float(e) for e in size_edges)
         self.use_scores = use_scores

@@ -17,7 +17,7 @@ from mmengine.model import BaseModule
 from mmdet.utils import OptConfigType
 from torch import Tensor
 
-from ...utils.config_checks import check_number
+from ...utils.config_checks import check_choice, check_number
 
 CORRELATION_TYPES = ('DC', 'DW', 'CC', 'HP')
 
@@ -80,9 +80,7 @@ class TemplateCorrelation(BaseModule):
                  norm_cfg: OptConfigType = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if corr_type not in CORRELATION_TYPES:
-            raise ValueError(f'corr_type must be one of {CORRELATION_TYPES}, '
-                             f'got {corr_type!r}')
+        check_choice('corr_type', corr_type, CORRELATION_TYPES)
         check_number('num_dynamic_layers', num_dynamic_layers, 1, integer=True)
         self.corr_type = corr_type
         self.channels = channels
@@ -120,7 +118,8 @@ class TemplateCorrelation(BaseModule):
         if template.size(0) != search.size(0):
             raise ValueError(f'{template.size(0)} templates for '
                              f'{search.size(0)} search maps')
-        if template.size(-1) != template.size(-2) or template.size(-1) % 2 == 0:
+        size = template.size(-1)
+        if size != template.size(-2) or size % 2 == 0:
             raise ValueError('the template must be k x k with k odd (the '
                              'response keeps the search size), got '
                              f'{tuple(template.shape[-2:])}')

@@ -20,7 +20,8 @@ from mmtrack.utils import (InstanceList, OptConfigType, OptMultiConfig,
                            SampleList)
 from torch import Tensor
 
-from ...utils.config_checks import check_number, merge_cfg_defaults
+from ...utils.config_checks import (check_choice, check_number,
+                                    merge_cfg_defaults)
 from . import reid_strategy as reid
 from .box_smoothing import (check_box_smoothing_cfg, log_size_and_aspect,
                             smooth_box)
@@ -155,9 +156,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         self.head = MODELS.build(head)
         self.test_cfg = merge_cfg_defaults('GlobalSearchTracker', test_cfg,
                                            DEFAULT_TEST_CFG)
-        if self.test_cfg['strategy'] not in STRATEGIES:
-            raise ValueError(f"test_cfg.strategy must be one of {STRATEGIES}"
-                             f", got {self.test_cfg['strategy']!r}")
+        check_choice('test_cfg.strategy', self.test_cfg['strategy'],
+                     STRATEGIES)
         reid.check_reid_parts(self.test_cfg['strategy'], reid_head,
                               association, loss_weighting)
         self.reid_head = (None if reid_head is None else
@@ -187,9 +187,7 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                                             DEFAULT_TRAIN_CFG, 'train_cfg')
         for key, choices in (('other_objects', OTHER_OBJECTS),
                              ('hidden_part', HIDDEN_PARTS)):
-            if self.train_cfg[key] not in choices:
-                raise ValueError(f'train_cfg.{key} must be one of '
-                                 f'{choices}, got {self.train_cfg[key]!r}')
+            check_choice(f'train_cfg.{key}', self.train_cfg[key], choices)
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 

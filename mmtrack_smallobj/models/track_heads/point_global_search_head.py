@@ -19,7 +19,7 @@ from mmdet.utils import OptConfigType, OptMultiConfig
 from mmtrack.registry import MODELS
 from torch import Tensor
 
-from ...utils.config_checks import check_number
+from ...utils.config_checks import check_choice, check_number
 from ..layers import TemplateCorrelation, nms, roi_align, vote_boxes
 from .point_head_losses import (PointHeadLossMixin, check_centre_sampling,
                                 decode_points)
@@ -123,10 +123,9 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
         self.strides = tuple(strides)
         self.num_levels = len(self.strides)
         self.template_size = template_size
-        if template_pooling not in TEMPLATE_POOLINGS:
-            raise ValueError(f'template_pooling must be one of '
-                             f'{TEMPLATE_POOLINGS}, got {template_pooling!r}')
-        self.template_pooling = template_pooling
+        self.template_pooling = check_choice('template_pooling',
+                                             template_pooling,
+                                             TEMPLATE_POOLINGS)
         self.normalize_feats = normalize_feats
         self.num_reg_points = num_reg_points
         self.cls_prior_prob = cls_prior_prob

@@ -13,7 +13,7 @@ import numpy as np
 from mmtrack.registry import MODELS, TASK_UTILS
 from scipy.optimize import linear_sum_assignment
 
-from ...utils.config_checks import check_number
+from ...utils.config_checks import check_choice, check_number
 from .batch_kalman import xyxy_to_cxcyah
 from .candidates import ArrayLike, box_iou, clean_candidates, to_numpy
 from .target_memory import TargetMemory
@@ -132,9 +132,7 @@ class ReIDAssociationTracker:
         check_number('target_max_missed', target_max_missed, 0)
         check_number('confirm_hits', confirm_hits, 1)
         check_number('embedding_momentum', embedding_momentum, 0, 1)
-        if reacquire_rule not in REACQUIRE_RULES:
-            raise ValueError(f'reacquire_rule must be one of '
-                             f'{REACQUIRE_RULES}, got {reacquire_rule!r}')
+        check_choice('reacquire_rule', reacquire_rule, REACQUIRE_RULES)
         # An integer: it caps the memory's banks by slicing.
         check_number('bank_size', bank_size, 1, integer=True)
         motion = dict(motion or dict(type='KalmanFilter', center_only=True))
