@@ -61,5 +61,6 @@ model = dict(
         size_divisor=32,
         first_frame_adaptation=dict(steps=20, lr=5e-3),
         size_calibration=dict(max_ratio=2.0),
-        verification=dict(feature_weight=0.3, colour_weight=0.2),
+        verification=dict(
+            feature_weight=0.3, colour_weight=0.2, confidence='ranking'),
         box_smoothing=dict(size_lr=0.5, aspect_prior=0.5)))

@@ -17,7 +17,10 @@ itself, which is known, break those near-ties, as a verification stage
   targets are a few pixels whose colour is most of what there is to see).
 
 A candidate's rank is ``score + feature_weight * likeness - colour_weight *
-colour_distance``; its reported score stays the head's probability. On four
+colour_distance``. The reported score stays the head's probability unless
+``confidence='ranking'`` reports the chosen candidate's rank score instead:
+on long-term videos it tells frames without the target from frames with it
+better (`docs/global_search.md`). On four
 validation sets of 12 synthetic videos each (seeds 9000 to 9300), with the
 learning benchmark's session 8 checkpoint, the mean success / point accuracy
 went from 36.1 / 48.0 to 48.7 / 66.7 with 30 candidates a frame (the colour
@@ -33,11 +36,17 @@ from mmdet.structures.bbox import HorizontalBoxes
 from mmengine.structures import InstanceData
 from torch import Tensor, nn
 
-from ...utils.config_checks import check_number, merge_optional_cfg
+from ...utils.config_checks import (check_choice, check_number,
+                                    merge_optional_cfg)
 from ..layers.device_ops import roi_align
 
 DEFAULT_VERIFICATION = dict(
-    feature_weight=0.3, colour_weight=0.2, colour_ratio=0.5, feature_level=0)
+    feature_weight=0.3,
+    colour_weight=0.2,
+    colour_ratio=0.5,
+    feature_level=0,
+    confidence='probability')
+CONFIDENCES = ('probability', 'ranking')
 
 
 def check_verification_cfg(cfg: Optional[dict],
@@ -48,8 +57,10 @@ def check_verification_cfg(cfg: Optional[dict],
         cfg (dict, optional): ``feature_weight`` and ``colour_weight``
             (numbers >= 0), ``colour_ratio`` (in (0, 1], the share of the
             box's width and height, about its centre, whose colour counts)
-            and ``feature_level`` (the head level whose features are
-            compared); None turns verification off.
+            ``feature_level`` (the head level whose features are
+            compared) and ``confidence``, the score ``track`` reports:
+            'probability' (the head's) or 'ranking' (the rank score below);
+            None turns verification off.
         num_levels (int): The head's levels.
 
     Returns:
@@ -58,8 +69,8 @@ def check_verification_cfg(cfg: Optional[dict],
     Raises:
         TypeError: Neither a dict nor None.
         KeyError: An unknown key.
-        ValueError: A negative weight, a ratio outside (0, 1] or a level
-            the head does not have.
+        ValueError: A negative weight, a ratio outside (0, 1], a level
+            the head does not have or another confidence.
     """
     section = 'test_cfg.verification'
     cfg = merge_optional_cfg('GlobalSearchTracker', cfg,
@@ -72,6 +83,7 @@ def check_verification_cfg(cfg: Optional[dict],
                  low_open=True)
     check_number(f'{section}.feature_level', cfg['feature_level'], 0,
                  num_levels, high_open=True, integer=True)
+    check_choice(f'{section}.confidence', cfg['confidence'], CONFIDENCES)
     return cfg
 
 

@@ -114,22 +114,20 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             motion and re-id, which also reports the target absent; needs
             ``reid_head`` and ``association``); ``absent_score_thr``:
             below it the target is reported absent (None, the default,
-            never does); ``first_frame_adaptation``: None (the default)
-            or ``dict(steps=20, lr=5e-3)``, gradient steps that adapt a
-            per-video copy of the head's score layers to the first frame
-            (:mod:`.first_frame_adaptation`); ``size_calibration``: None
-            (the default) or ``dict(max_ratio=2.0)``, width and height
-            factors from the head's box on the first frame against the
-            given one, which rescale every later candidate about its
-            centre (same module); ``small_target_zoom``: None (the
-            default) or ``dict(target_size=48, max_zoom=2.0)``, a larger
-            short side for the whole video when the first box is small,
-            so that it spans about ``target_size`` pixels, at most
-            ``max_zoom`` times ``short_side`` (same module);
+            never does); ``first_frame_adaptation`` (e.g.
+            ``dict(steps=20, lr=5e-3)``), ``size_calibration``
+            (``dict(max_ratio=2.0)``) and ``small_target_zoom``
+            (``dict(target_size=48, max_zoom=2.0)``), each None by
+            default: a per-video copy of the score layers adapted to the
+            first frame, later boxes rescaled by the head's error on the
+            first box, and a larger short side for a small first box
+            (:mod:`.first_frame_adaptation`);
             ``verification``: None (the default) or
             ``dict(feature_weight=0.3, colour_weight=0.2)``, which ranks
             the candidates by score plus their likeness to the first box
-            before the strategy picks one (:mod:`.candidate_verification`);
+            before the strategy picks one and, with
+            ``confidence='ranking'``, reports the chosen one's rank score
+            (:mod:`.candidate_verification`);
             ``box_smoothing``: None (the default) or ``dict(size_lr=0.5,
             aspect_prior=0.5)``, which blends the reported box's size into
             the last one's and its aspect ratio towards the first box's
@@ -328,8 +326,8 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             list[InstanceData]: One result with ``bboxes`` (1, 4) x1, y1,
             x2, y2 in input pixels (clipped to the image; with
             ``box_smoothing``, resized about its centre), ``scores`` (1,),
-            the chosen candidate's probability (``verification`` ranks the
-            candidates, it does not change this), and ``absent`` (1,)
+            the chosen candidate's probability (its rank score with
+            ``verification.confidence='ranking'``), and ``absent`` (1,)
             bool, True when the score is below
             ``test_cfg.absent_score_thr`` or, with the 'reid' strategy,
             when no candidate was the target (the box is then the
@@ -367,7 +365,10 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             absent = state.absent
         else:
             index = self._select(candidates)
-            box, score = boxes[index], candidates.scores[index]
+            confidence = (self.verification_cfg or {}).get('confidence')
+            scores = (candidates.ranking_scores if confidence == 'ranking'
+                      else candidates.scores)
+            box, score = boxes[index], scores[index]
             absent = False
         threshold = self.test_cfg['absent_score_thr']
         absent = absent or (threshold is not None

@@ -53,6 +53,9 @@ def _three_squares():
      r'^test_cfg.verification.feature_level must be an integer in '
      r'\[0, 2\), got 2$'),
     (dict(feature_level=0.0), ValueError, 'feature_level'),
+    (dict(confidence='rank'), ValueError,
+     r"^test_cfg.verification.confidence must be one of \('probability', "
+     r"'ranking'\), got 'rank'$"),
     (dict(colour=0.2), KeyError, 'colour'),
     (0.2, TypeError, 'dict or None'),
 ])
@@ -64,7 +67,8 @@ def test_bad_config_is_refused_when_the_model_is_built(cfg, error, match):
 def test_config_defaults_fill_in_and_none_turns_it_off():
     cfg = check_verification_cfg(dict(colour_weight=1.0), num_levels=2)
     assert cfg == dict(feature_weight=0.3, colour_weight=1.0,
-                       colour_ratio=0.5, feature_level=0)
+                       colour_ratio=0.5, feature_level=0,
+                       confidence='probability')
     assert check_verification_cfg(None, num_levels=2) is None
 
 
@@ -175,3 +179,31 @@ def test_tracker_picks_the_candidate_of_the_first_box_colour():
     # The untrained head alone picks elsewhere: the ranking did it.
     centre = (picked['plain'][:2] + picked['plain'][2:]) / 2
     assert not bool(((centre > box[:2]) & (centre < box[2:])).all())
+
+
+@pytest.mark.parametrize('confidence', ['probability', 'ranking'])
+def test_confidence_ranking_reports_and_thresholds_the_rank_score(
+        confidence):
+    """The reported score is the chosen candidate's probability or its
+    rank score, and ``absent_score_thr`` compares that one."""
+    keep_all = dict(pre_nms_top_k=1000, nms_iou_thr=1.0, max_candidates=1000)
+    frame = _three_squares()
+    cfg = dict(feature_weight=0.5, colour_weight=10.0, confidence=confidence)
+    model = _model(cfg, **keep_all)
+    model.memo = addict.Dict(bbox=torch.tensor([14., 14., 12., 12.]))
+    with torch.no_grad():
+        model.init(frame)
+        result = model.track(frame, [])[0]
+    candidates = model.memo.candidates
+    expected = (candidates.ranking_scores if confidence == 'ranking' else
+                candidates.scores)[0].item()
+    assert result.scores[0].item() == pytest.approx(expected)
+    # The chosen box is the first one (colour distance 0, likeness about
+    # 1): its rank score is about 0.5 above its probability.
+    assert abs(candidates.ranking_scores[0] - candidates.scores[0]) > 0.1
+    # A threshold between the two scores reports absence for one only.
+    between = float(candidates.ranking_scores[0] + candidates.scores[0]) / 2
+    model.test_cfg['absent_score_thr'] = between
+    with torch.no_grad():
+        absent = bool(model.track(frame, [])[0].absent[0])
+    assert absent == (expected < between)
