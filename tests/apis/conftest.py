@@ -1,7 +1,7 @@
 """Fixtures of the api tests: one thread, a tiny tracker and its videos."""
 import pytest
 import torch
-from tiny_sot import CONFIG, TINY
+from tiny_configs import CONFIG, TINY
 
 from mmtrack_smallobj.apis import init_tracker
 from mmtrack_smallobj.datasets.synthetic import generate_dataset

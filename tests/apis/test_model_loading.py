@@ -2,7 +2,7 @@
 import pytest
 import torch
 from mmengine.config import Config
-from tiny_sot import CONFIG, SIAMRPN_CONFIG, TINY
+from tiny_configs import CONFIG, SIAMRPN_CONFIG, TINY
 
 from mmtrack_smallobj.apis import (build_test_pipeline, init_tracker,
                                    resolve_device)

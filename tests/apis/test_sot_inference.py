@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.dataset import pseudo_collate
-from tiny_sot import SIAMRPN_CONFIG
+from tiny_configs import SIAMRPN_CONFIG
 
 from mmtrack_smallobj.apis import (init_tracker, list_videos, pack_frame,
                                    track_video, track_video_timed,

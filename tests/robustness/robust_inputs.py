@@ -7,19 +7,9 @@ from typing import List
 
 import cv2
 import numpy as np
+# Re-exported: the suite's modules import them from here.
+from tiny_configs import CONFIG, ROOT, TINY  # noqa: F401
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs', 'global_search',
-                  'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
-# The CPU default with 4-channel layers and a 64-pixel test scale.
-TINY = {
-    'model.backbone.base_channels': 4,
-    'model.neck.in_channels': [4, 8],
-    'model.neck.out_channels': 4,
-    'model.head.in_channels': 4,
-    'model.head.feat_channels': 4,
-    'model.test_cfg.short_side': 64,
-}
 CHECKED_TEST_PIPELINE = [
     dict(type='LoadImageFromFileChecked'),
     dict(type='LoadTrackAnnotations', with_instance_id=False),

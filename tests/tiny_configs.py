@@ -1,7 +1,10 @@
-"""Configs the api tests build; the CPU default shrunk to 4 channels."""
+"""Shipped configs tests build, and the CPU default shrunk to 4 channels.
+
+Imported as ``tiny_configs``: ``tests/conftest.py`` puts this folder on
+``sys.path`` for every test folder."""
 import os.path as osp
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'global_search',
                   'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
 SIAMRPN_CONFIG = osp.join(
