@@ -4,6 +4,7 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+from tiny_configs import CONFIG as CPU_DEFAULT
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALL_CONFIGS = sorted(
@@ -170,8 +171,6 @@ def test_global_search_config_levels_and_loss(path):
 
 
 
-CPU_DEFAULT = osp.join(REPO_ROOT, 'configs', 'global_search',
-                       'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
 GPU_BASE = osp.join(
     REPO_ROOT, 'configs', 'global_search',
     'global-search_dla34-fpn_8xb16-20e_got10k-lasot-trackingnet_base.py')

@@ -58,9 +58,10 @@ def check_verification_cfg(cfg: Optional[dict],
             (numbers >= 0), ``colour_ratio`` (in (0, 1], the share of the
             box's width and height, about its centre, whose colour counts)
             ``feature_level`` (the head level whose features are
-            compared) and ``confidence``, the score ``track`` reports:
-            'probability' (the head's) or 'ranking' (the rank score below);
-            None turns verification off.
+            compared) and ``confidence``, the score ``track`` reports with
+            the 'top1' and 'position' strategies ('reid' reports its
+            association's): 'probability' (the head's) or 'ranking' (the
+            rank score below); None turns verification off.
         num_levels (int): The head's levels.
 
     Returns:
