@@ -38,6 +38,19 @@ def _three_squares():
     return frame
 
 
+# The red target square of _three_squares and the blue one beside it.
+TARGET = torch.tensor([8., 8., 20., 20.])
+BLUE = torch.tensor([40., 8., 52., 20.])
+
+
+def _first_frame(model, frame):
+    """Features of ``frame``, the template pooled on TARGET and TARGET's
+    central colour, as the tracker keeps them from the first frame."""
+    feats = model.extract_feat(frame)
+    templates = model.head.pool_templates(feats, TARGET[None])
+    return feats, templates, mean_colours(frame, TARGET[None], 0.5)[0]
+
+
 @pytest.mark.parametrize('cfg, error, match', [
     (dict(feature_weight=-0.1), ValueError,
      '^test_cfg.verification.feature_weight must be a number >= 0, got '
@@ -86,13 +99,8 @@ def test_mean_colours_reads_the_central_part_of_each_box():
 
 
 def test_ranking_adds_likeness_and_subtracts_colour_distance():
-    model = _model(None)
-    frame = _three_squares()
-    target = torch.tensor([8., 8., 20., 20.])
-    blue = torch.tensor([40., 8., 52., 20.])
-    feats = model.extract_feat(frame)
-    templates = model.head.pool_templates(feats, target[None])
-    first_colour = mean_colours(frame, target[None], 0.5)[0]
+    model, frame, target, blue = _model(None), _three_squares(), TARGET, BLUE
+    feats, templates, first_colour = _first_frame(model, frame)
     boxes = torch.stack([blue, target])
     scores = torch.tensor([0.6, 0.5])
     colour_only = verified_scores(
@@ -116,13 +124,8 @@ def test_ranking_adds_likeness_and_subtracts_colour_distance():
 def test_rank_candidates_sorts_by_ranking_score_and_keeps_the_scores():
     """The lower-scored target outranks the blue look-alike; every box,
     score and scaled box moves with its candidate."""
-    model = _model(None)
-    frame = _three_squares()
-    target = torch.tensor([8., 8., 20., 20.])
-    blue = torch.tensor([40., 8., 52., 20.])
-    feats = model.extract_feat(frame)
-    templates = model.head.pool_templates(feats, target[None])
-    first_colour = mean_colours(frame, target[None], 0.5)[0]
+    model, frame, target, blue = _model(None), _three_squares(), TARGET, BLUE
+    feats, templates, first_colour = _first_frame(model, frame)
     candidates = InstanceData(bboxes=torch.stack([blue, target]),
                               scores=torch.tensor([0.6, 0.5]))
     # Stand-ins for the boxes at the test scale: only their order counts.
@@ -151,19 +154,26 @@ def test_pooling_several_boxes_of_one_image_matches_one_at_a_time():
             assert torch.allclose(together[level][i:i + 1], alone[level])
 
 
-def test_tracker_picks_the_candidate_of_the_first_box_colour():
-    # Every point a candidate, so that each square has some.
+def _track_the_first_frame_again(verification):
+    """A tiny tracker with every point a candidate (so that each square has
+    some), initialised on TARGET in _three_squares and run on that frame."""
     keep_all = dict(pre_nms_top_k=1000, nms_iou_thr=1.0, max_candidates=1000)
-    frame, box = _three_squares(), torch.tensor([8., 8., 20., 20.])
+    model = _model(verification, **keep_all)
+    # mmtrack's memo.bbox is x, y, w, h about the centre: TARGET.
+    model.memo = addict.Dict(bbox=torch.tensor([14., 14., 12., 12.]))
+    frame = _three_squares()
+    with torch.no_grad():
+        model.init(frame)
+        return model, model.track(frame, [])[0]
+
+
+def test_tracker_picks_the_candidate_of_the_first_box_colour():
+    box = TARGET
     picked = {}
     for name, cfg in (('plain', None),
                       ('verified', dict(feature_weight=0.0,
                                         colour_weight=10.0))):
-        model = _model(cfg, **keep_all)
-        model.memo = addict.Dict(bbox=torch.tensor([14., 14., 12., 12.]))
-        with torch.no_grad():
-            model.init(frame)
-            result = model.track(frame, [])[0]
+        model, result = _track_the_first_frame_again(cfg)
         candidates = model.memo.candidates
         picked[name] = result.bboxes[0]
         if cfg is not None:
@@ -186,14 +196,8 @@ def test_confidence_ranking_reports_and_thresholds_the_rank_score(
         confidence):
     """The reported score is the chosen candidate's probability or its
     rank score, and ``absent_score_thr`` compares that one."""
-    keep_all = dict(pre_nms_top_k=1000, nms_iou_thr=1.0, max_candidates=1000)
-    frame = _three_squares()
-    cfg = dict(feature_weight=0.5, colour_weight=10.0, confidence=confidence)
-    model = _model(cfg, **keep_all)
-    model.memo = addict.Dict(bbox=torch.tensor([14., 14., 12., 12.]))
-    with torch.no_grad():
-        model.init(frame)
-        result = model.track(frame, [])[0]
+    model, result = _track_the_first_frame_again(
+        dict(feature_weight=0.5, colour_weight=10.0, confidence=confidence))
     candidates = model.memo.candidates
     expected = (candidates.ranking_scores if confidence == 'ranking' else
                 candidates.scores)[0].item()
@@ -205,5 +209,5 @@ def test_confidence_ranking_reports_and_thresholds_the_rank_score(
     between = float(candidates.ranking_scores[0] + candidates.scores[0]) / 2
     model.test_cfg['absent_score_thr'] = between
     with torch.no_grad():
-        absent = bool(model.track(frame, [])[0].absent[0])
+        absent = bool(model.track(_three_squares(), [])[0].absent[0])
     assert absent == (expected < between)
