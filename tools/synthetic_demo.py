@@ -143,12 +143,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         if args.epochs is not None:
             # The schedule and the switched-off validation follow the new
             # epoch count, not only train_cfg.max_epochs.
-            from mmengine.config import Config
-
             from mmtrack_smallobj.utils.config_checks import \
                 epoch_override_options
-            options += epoch_override_options(
-                Config.fromfile(args.config), args.epochs)
+            options += epoch_override_options(args.config, args.epochs)
         if args.samples_per_epoch is not None:
             options.append('train_dataloader.sampler.samples_per_epoch='
                            f'{args.samples_per_epoch}')

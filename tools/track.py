@@ -39,9 +39,7 @@ from mmengine.config import DictAction
 from mmtrack_smallobj.apis import (TrackedVideo, VideoFrames, init_tracker,
                                    list_videos, resolve_device,
                                    track_video_timed, write_results)
-from mmtrack_smallobj.utils.video_io import make_progress
-from mmtrack_smallobj.evaluation.functional import (DATASET_FORMATS,
-                                                    SUBMISSION_BENCHMARKS,
+from mmtrack_smallobj.evaluation.functional import (SUBMISSION_BENCHMARKS,
                                                     EvaluationInputError,
                                                     SubmissionError,
                                                     SubmissionVideo,
@@ -49,6 +47,8 @@ from mmtrack_smallobj.evaluation.functional import (DATASET_FORMATS,
                                                     normalize_benchmark,
                                                     write_candidate_file,
                                                     write_submission)
+from mmtrack_smallobj.utils.tool_args import add_ground_truth_args
+from mmtrack_smallobj.utils.video_io import make_progress
 from mmtrack_smallobj.visualization import memo_candidates
 
 
@@ -67,10 +67,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         'with a trained single-object tracker and write result files.')
     parser.add_argument('config', help='model config file')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--data-root', required=True, help='benchmark root')
-    parser.add_argument(
-        '--format', required=True, choices=DATASET_FORMATS,
-        help='benchmark layout')
+    add_ground_truth_args(parser)
     parser.add_argument(
         '--out', required=True, help='results folder (created if absent)')
     parser.add_argument(

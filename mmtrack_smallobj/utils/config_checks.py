@@ -131,7 +131,6 @@ def check_number(name: str,
     return int(value) if integer else float(value)
 
 
-
 def check_choice(name: str, value: Any, choices: Iterable) -> Any:
     """A config value that must be one of a few, or a ValueError naming
     its key: ``'{name} must be one of ('a', 'b'), got 'c'``.
@@ -152,6 +151,7 @@ def check_choice(name: str, value: Any, choices: Iterable) -> Any:
         raise ValueError(f'{name} must be one of {choices}, got {value!r}')
     return value
 
+
 def _bound_text(bound: float) -> str:
     """A bound as the docs write it: ``1``, not ``1.0``."""
     if isinstance(bound, numbers.Integral):
@@ -162,7 +162,8 @@ def _bound_text(bound: float) -> str:
     return repr(bound)
 
 
-def epoch_override_options(cfg: dict, epochs: int) -> List[str]:
+def epoch_override_options(cfg: Union[str, dict],
+                           epochs: int) -> List[str]:
     """``--cfg-options`` that train ``cfg`` for ``epochs`` epochs, with the
     schedule stretched to match.
 
@@ -174,8 +175,8 @@ def epoch_override_options(cfg: dict, epochs: int) -> List[str]:
     such a ``val_begin``, follow the new count.
 
     Args:
-        cfg (dict): The loaded config (``train_cfg.max_epochs`` and,
-            optionally, ``param_scheduler``).
+        cfg (str | dict): The config file, or the loaded config
+            (``train_cfg.max_epochs`` and, optionally, ``param_scheduler``).
         epochs (int): The new number of epochs.
 
     Returns:
@@ -186,6 +187,10 @@ def epoch_override_options(cfg: dict, epochs: int) -> List[str]:
             ``train_cfg.max_epochs``.
     """
     check_number('epochs', epochs, 1, integer=True)
+    if isinstance(cfg, str):
+        # Imported here: the checks above need no mmengine.
+        from mmengine.config import Config
+        cfg = Config.fromfile(cfg)
     old = (cfg.get('train_cfg') or {}).get('max_epochs')
     if old is None:
         raise ValueError('the config has no train_cfg.max_epochs to override')

@@ -178,12 +178,9 @@ def train_options(args: argparse.Namespace, train_root: str,
         f'randomness.seed={args.seed}',
     ]
     if args.epochs is not None:
-        from mmengine.config import Config
-
         from mmtrack_smallobj.utils.config_checks import \
             epoch_override_options
-        options += epoch_override_options(Config.fromfile(args.config),
-                                          args.epochs)
+        options += epoch_override_options(args.config, args.epochs)
     for key, value in (('train_dataloader.sampler.samples_per_epoch',
                         args.samples_per_epoch),
                        ('train_dataloader.batch_size', args.batch_size),

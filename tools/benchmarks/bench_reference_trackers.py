@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
 import _bench_common as common
-from mmengine.config import Config
 
 from mmtrack_smallobj.utils.config_checks import epoch_override_options
 
@@ -264,8 +263,7 @@ class Bench:
                            'distractor_datasets.0.data_root='
                            f'{self.train_root}/')
         if self.args.epochs is not None:
-            options += epoch_override_options(
-                Config.fromfile(config), self.args.epochs)
+            options += epoch_override_options(config, self.args.epochs)
         if self.args.samples_per_epoch is not None:
             options.append('train_dataloader.sampler.samples_per_epoch='
                            f'{self.args.samples_per_epoch}')

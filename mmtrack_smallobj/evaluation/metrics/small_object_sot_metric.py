@@ -161,6 +161,8 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         self.outfile_prefix = outfile_prefix
         # frames of videos still in progress, keyed by video_id
         self._buffers: Dict[int, List[dict]] = {}
+        # Each buffered video's folder, read from its first frame's path.
+        self._video_dirs: Dict[int, Optional[str]] = {}
         # when the previous batch arrived: the time between batches is the
         # per-frame time of the test loop (loading, model, this metric)
         self._last_arrival: Optional[float] = None
@@ -189,7 +191,9 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             ori_shape = _get(sample, 'ori_shape')
             frame_id = int(_get(sample, 'frame_id'))
             video_id = int(_get(sample, 'video_id'))
-            video_dir = _video_dir(sample)
+            if video_id not in self._video_dirs:
+                self._video_dirs[video_id] = _video_dir(sample)
+            video_dir = self._video_dirs[video_id]
             gt = instance.get('bbox')
             if gt is None and not self.format_only:
                 # GOT-10k/TrackingNet test sets: only frame 0 has a box.
@@ -210,7 +214,6 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                        None),
                 absent=(None if absent is None or not len(_to_numpy(absent))
                         else bool(_to_numpy(absent).reshape(-1)[0])),
-                video_dir=video_dir,
                 image_size=(None if ori_shape is None else
                             (float(ori_shape[1]), float(ori_shape[0]))))
             buffer = self._buffers.setdefault(video_id, [])
@@ -223,7 +226,7 @@ class SmallObjectSOTMetric(BaseVideoMetric):
     def _finish(self, frames: List[dict], video_id: int) -> dict:
         """One video's arrays, frames in frame_id order."""
         frames = sorted(frames, key=lambda f: f['frame_id'])
-        video_dir = frames[0]['video_dir']
+        video_dir = self._video_dirs.pop(video_id)
         name = _video_name(video_dir, video_id)
         ids = [f['frame_id'] for f in frames]
         if ids != list(range(len(frames))):
@@ -299,10 +302,11 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         """
         if self._buffers:
             names = [
-                _video_name(frames[0]['video_dir'], video_id)
-                for video_id, frames in self._buffers.items()
+                _video_name(self._video_dirs[video_id], video_id)
+                for video_id in self._buffers
             ]
             self._buffers.clear()
+            self._video_dirs.clear()
             raise ValueError(f'videos with missing frames: {names[:5]}')
         # the next evaluation (next epoch's validation) starts afresh
         self._last_arrival = None
