@@ -136,9 +136,10 @@ def verified_scores(head: nn.Module, feats: Sequence[Tensor],
     ranked = scores.float().clone()
     if cfg['feature_weight'] > 0:
         level = cfg['feature_level']
-        pooled = head.pool_templates(
+        pooled, = head.pool_templates(
             feats, boxes_scaled,
-            image_index=boxes_scaled.new_zeros(len(boxes_scaled)))[level]
+            image_index=boxes_scaled.new_zeros(len(boxes_scaled)),
+            levels=(level, ))
         likeness = F.cosine_similarity(
             pooled.flatten(1).float(),
             templates[level].flatten(1).float(), dim=1)

@@ -190,7 +190,9 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
     def pool_templates(self,
                        template_feats: Sequence[Tensor],
                        bboxes: Tensor,
-                       image_index: Optional[Tensor] = None) -> List[Tensor]:
+                       image_index: Optional[Tensor] = None,
+                       levels: Optional[Sequence[int]] = None
+                       ) -> List[Tensor]:
         """RoIAlign each image's box on each level of its own feature maps.
 
         Args:
@@ -198,12 +200,20 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
             bboxes (Tensor): (M, 4) boxes x1, y1, x2, y2 in input pixels.
             image_index (Tensor, optional): (M,) the image each box is on;
                 None (the default) is one box per image, M = N.
+            levels (Sequence[int], optional): Pool these levels only, in
+                this order (candidate verification compares one); None
+                (the default) pools every level.
 
         Returns:
-            list[Tensor]: (M, C, k, k) per level, k = ``template_size``.
+            list[Tensor]: (M, C, k, k) per pooled level, k =
+            ``template_size``.
         """
         self._check_levels(template_feats)
-        template_feats = self._maybe_normalize(template_feats)
+        if levels is None:
+            levels = range(self.num_levels)
+        strides = [self.strides[level] for level in levels]
+        template_feats = self._maybe_normalize(
+            [template_feats[level] for level in levels])
         index = torch.arange(
             bboxes.size(0), device=bboxes.device, dtype=bboxes.dtype
         ) if image_index is None else image_index.to(bboxes.dtype)
@@ -212,11 +222,11 @@ class PointGlobalSearchHead(PointHeadLossMixin, BaseModule):
             rois = torch.cat([index[:, None], bboxes], dim=1)
             return [
                 roi_align(feat, rois, size, 1.0 / stride)
-                for feat, stride in zip(template_feats, self.strides)
+                for feat, stride in zip(template_feats, strides)
             ]
         templates = []
         centre = (bboxes[:, :2] + bboxes[:, 2:]) / 2
-        for feat, stride in zip(template_feats, self.strides):
+        for feat, stride in zip(template_feats, strides):
             half = self.template_size * stride / 2
             window = torch.cat([centre - half, centre + half], dim=1)
             rois = torch.cat([index[:, None], window], dim=1)

@@ -274,6 +274,21 @@ def test_pool_templates_gives_one_template_per_image_and_level():
     assert [tuple(t.shape) for t in templates] == [(2, 2, 5, 5)] * 2
 
 
+@pytest.mark.parametrize('pooling', ['box', 'native'])
+def test_pool_templates_levels_pools_the_named_levels_only(pooling):
+    head = _head(template_size=3, template_pooling=pooling,
+                 normalize_feats=True)
+    feats = _feats(2)
+    boxes = torch.tensor([[4., 6., 20., 14.], [30., 20., 60., 62.]])
+    every = head.pool_templates(feats, boxes)
+    assert not torch.allclose(every[0], every[1])
+    for levels in [(1, ), (1, 0)]:
+        some = head.pool_templates(feats, boxes, levels=levels)
+        assert len(some) == len(levels)
+        for pooled, level in zip(some, levels):
+            assert torch.equal(pooled, every[level])
+
+
 def test_native_pooling_keeps_the_level_scale_and_weights_box_cells():
     head = _head(template_size=5, template_pooling='native')
     # A 4 x 8 px box centred at (32, 34): at stride 4 the 5 x 5 window
