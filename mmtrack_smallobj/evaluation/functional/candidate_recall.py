@@ -161,12 +161,20 @@ def first_hit_ranks(candidates: Sequence[np.ndarray],
     if len(candidates) != len(gt_bboxes):
         raise ValueError(f'{len(candidates)} frames of candidates for '
                          f'{len(gt_bboxes)} ground-truth boxes')
-    ranks = np.full(len(gt_bboxes), -1, np.int64)
-    for i, frame in enumerate(candidates):
-        frame = np.asarray(frame, np.float64).reshape(-1, 4)
-        hits = point_hits(frame, np.broadcast_to(gt_bboxes[i], frame.shape))
-        if hits.any():
-            ranks[i] = int(np.argmax(hits))
+    num_frames = len(gt_bboxes)
+    frames = [np.asarray(frame, np.float64).reshape(-1, 4)
+              for frame in candidates]
+    sizes = np.array([len(frame) for frame in frames], np.int64)
+    # Every candidate of the video at once, each beside its frame's box.
+    frame_index = np.repeat(np.arange(num_frames), sizes)
+    hits = point_hits(
+        np.concatenate(frames) if frames else np.zeros((0, 4)),
+        gt_bboxes[frame_index])
+    rank_in_frame = np.arange(len(frame_index)) - np.repeat(
+        np.cumsum(sizes) - sizes, sizes)
+    ranks = np.full(num_frames, np.iinfo(np.int64).max)
+    np.minimum.at(ranks, frame_index[hits], rank_in_frame[hits])
+    ranks[ranks == np.iinfo(np.int64).max] = -1
     return ranks
 
 

@@ -28,13 +28,17 @@ def _frames(*ranks_and_sizes):
 
 def test_first_hit_ranks():
     frames = _frames((0, 3), (2, 3), (None, 3), (1, 2)) + [EDGE[None]]
+    # Two candidates on the target: the better ranked one counts.
+    frames.append(np.stack([OFF, EDGE, OFF, ON]))
     gt = np.tile(GT, (len(frames), 1))
     np.testing.assert_array_equal(
-        first_hit_ranks(frames, gt), [-1, 0, 2, -1, 1, 0])
+        first_hit_ranks(frames, gt), [-1, 0, 2, -1, 1, 0, 1])
+    assert first_hit_ranks([np.zeros((0, 4))] * 2, gt[:2]).tolist() == [
+        -1, -1]
     # An absent (zero) ground-truth box has no hit, whatever the boxes.
     gt[1] = 0
     assert first_hit_ranks(frames, gt)[1] == -1
-    with pytest.raises(ValueError, match='3 frames of candidates for 6'):
+    with pytest.raises(ValueError, match='3 frames of candidates for 7'):
         first_hit_ranks(frames[:3], gt)
 
 
