@@ -172,9 +172,11 @@ def first_hit_ranks(candidates: Sequence[np.ndarray],
         gt_bboxes[frame_index])
     rank_in_frame = np.arange(len(frame_index)) - np.repeat(
         np.cumsum(sizes) - sizes, sizes)
-    ranks = np.full(num_frames, np.iinfo(np.int64).max)
-    np.minimum.at(ranks, frame_index[hits], rank_in_frame[hits])
-    ranks[ranks == np.iinfo(np.int64).max] = -1
+    # Hits come in frame order, best ranked first within a frame: a frame's
+    # first hit is its best.
+    hit_frames, first = np.unique(frame_index[hits], return_index=True)
+    ranks = np.full(num_frames, -1, np.int64)
+    ranks[hit_frames] = rank_in_frame[hits][first]
     return ranks
 
 
