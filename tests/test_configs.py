@@ -170,7 +170,6 @@ def test_global_search_config_levels_and_loss(path):
         assert float(value) > 0, f'{_rel(path)}: {name} = {value}'
 
 
-
 GPU_BASE = osp.join(
     REPO_ROOT, 'configs', 'global_search',
     'global-search_dla34-fpn_8xb16-20e_got10k-lasot-trackingnet_base.py')
@@ -187,6 +186,24 @@ def test_gpu_config_uses_the_cpu_defaults_scale_free_test_options():
     for key in ('max_candidates', 'box_voting_iou_thr'):
         assert (gpu.model.head.test_cfg[key] ==
                 cpu.model.head.test_cfg[key]), key
+
+
+def test_search_224_ablation_changes_only_the_search_window():
+    ablation = Config.fromfile(
+        osp.join(osp.dirname(CPU_DEFAULT), 'ablations',
+                 osp.basename(CPU_DEFAULT)[:-3] + '_search-224.py'))
+    default = Config.fromfile(CPU_DEFAULT)
+    steps = default.train_dataloader.dataset.pipeline
+    changed = ablation.train_dataloader.dataset.pipeline
+    assert [step.type for step in changed] == [step.type for step in steps]
+    for step, other in zip(steps, changed):
+        if step.type == 'SeqTargetCrop':
+            assert tuple(step.crop_sizes) == (96, 160)
+            assert tuple(other.crop_sizes) == (96, 224)
+            assert tuple(other.margins) == tuple(step.margins)
+        else:
+            assert other == step, step.type
+    assert ablation.model == default.model
 
 
 @pytest.mark.parametrize('path', [CPU_DEFAULT, GPU_BASE], ids=_rel)
