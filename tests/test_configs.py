@@ -5,6 +5,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 from tiny_configs import CONFIG as CPU_DEFAULT
+from torch_threads import one_torch_thread
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALL_CONFIGS = sorted(
@@ -19,6 +20,19 @@ RUNNABLE_CONFIGS = [
 
 def _rel(path):
     return osp.relpath(path, REPO_ROOT)
+
+
+@pytest.fixture(scope='module')
+def mmtrack_scope():
+    """mmtrack's modules and this plugin's registered, 'mmtrack' the
+    default scope."""
+    from mmengine.registry import init_default_scope
+
+    from mmtrack.utils import register_all_modules
+    import mmtrack_smallobj  # noqa: F401
+
+    register_all_modules(init_default_scope=False)
+    init_default_scope('mmtrack')
 
 
 def test_there_are_configs():
@@ -39,15 +53,9 @@ def test_runnable_config_imports_plugin(path):
 
 
 @pytest.mark.parametrize('path', RUNNABLE_CONFIGS, ids=_rel)
-def test_runnable_config_builds_model_and_evaluator(path):
-    from mmengine.registry import init_default_scope
-
+def test_runnable_config_builds_model_and_evaluator(path, mmtrack_scope):
     from mmtrack.registry import METRICS, MODELS
-    from mmtrack.utils import register_all_modules
-    import mmtrack_smallobj  # noqa: F401
 
-    register_all_modules(init_default_scope=False)
-    init_default_scope('mmtrack')
     cfg = Config.fromfile(path)
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters()) > 0
@@ -116,7 +124,7 @@ def _global_search_pairs(size):
 
 
 @pytest.mark.parametrize('path', GLOBAL_SEARCH_CONFIGS, ids=_rel)
-def test_global_search_config_levels_and_loss(path):
+def test_global_search_config_levels_and_loss(path, mmtrack_scope):
     """Backbone, neck and head agree on the levels: every feature map has
     the size its head stride implies, and one loss step on small random
     pairs gives finite, positive classification and box losses on every
@@ -124,21 +132,13 @@ def test_global_search_config_levels_and_loss(path):
     import math
 
     import torch
-    from mmengine.registry import init_default_scope
 
     from mmtrack.registry import MODELS
-    from mmtrack.utils import register_all_modules
-    import mmtrack_smallobj  # noqa: F401
 
-    register_all_modules(init_default_scope=False)
-    init_default_scope('mmtrack')
     cfg = Config.fromfile(path)
     assert cfg.model.type == 'GlobalSearchTracker', _rel(path)
     torch.manual_seed(0)
-    # Tiny tensors: one thread is faster than several fighting over cores.
-    num_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_torch_thread():
         model = MODELS.build(cfg.model)
         model.train()
         size = 64
@@ -149,8 +149,6 @@ def test_global_search_config_levels_and_loss(path):
         ], f'{_rel(path)}: feature sizes do not match head strides {strides}'
         data = model.data_preprocessor(_global_search_pairs(size), True)
         losses = model.loss(data['inputs'], data['data_samples'])
-    finally:
-        torch.set_num_threads(num_threads)
     if cfg.model.get('loss_weighting') is not None:
         # Re-id configs weigh the summed levels as loss_det; these pairs
         # carry no identities, so no re-id term.
@@ -207,28 +205,22 @@ def test_search_224_ablation_changes_only_the_search_window():
 
 
 @pytest.mark.parametrize('path', [CPU_DEFAULT, GPU_BASE], ids=_rel)
-def test_config_tracks_a_three_frame_video_with_its_test_options(path):
+def test_config_tracks_a_three_frame_video_with_its_test_options(
+        path, mmtrack_scope):
     """``test_step`` over three 64x64 frames with every test-time option
     of the config on: the candidates are re-ranked by verification and
     every box is a finite box in the frame."""
     import torch
-    from mmengine.registry import init_default_scope
     from mmengine.structures import InstanceData
 
     from mmtrack.registry import MODELS
     from mmtrack.structures import TrackDataSample
-    from mmtrack.utils import register_all_modules
-    import mmtrack_smallobj  # noqa: F401
 
-    register_all_modules(init_default_scope=False)
-    init_default_scope('mmtrack')
     cfg = Config.fromfile(path)
     # A 64 px short side keeps DLA-34 fast; the options are unchanged.
     cfg.model.test_cfg.short_side = 64
     torch.manual_seed(0)
-    num_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_torch_thread():
         model = MODELS.build(cfg.model).eval()
         for key in SCALE_FREE_TEST_OPTIONS:
             assert model.test_cfg[key] is not None, key
@@ -242,8 +234,6 @@ def test_config_tracks_a_three_frame_video_with_its_test_options(path):
             data = dict(inputs=dict(img=[frame]), data_samples=[sample])
             with torch.no_grad():
                 results.append(model.test_step(data)[0].pred_track_instances)
-    finally:
-        torch.set_num_threads(num_threads)
     candidates = model.memo.candidates
     ranked = candidates.ranking_scores
     assert torch.equal(ranked, ranked.sort(descending=True).values)

@@ -1,7 +1,7 @@
 """Shipped configs tests build, and the CPU default shrunk to 4 channels.
 
-Imported as ``tiny_configs``: ``tests/conftest.py`` puts this folder on
-``sys.path`` for every test folder."""
+Imported as ``tiny_configs``: pytest's ``pythonpath`` (pyproject.toml) puts
+this folder on ``sys.path`` for every test folder."""
 import os.path as osp
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))

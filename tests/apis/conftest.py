@@ -2,22 +2,20 @@
 import pytest
 import torch
 from tiny_configs import CONFIG, TINY
+from torch_threads import one_torch_thread
 
 from mmtrack_smallobj.apis import init_tracker
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
 
-@pytest.fixture(scope='module', autouse=True)
+@pytest.fixture(scope='package', autouse=True)
 def one_thread():
-    """One torch thread: on a busy shared machine, OpenMP threads waiting for
-    cores slow these tiny models tens of times."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    """One torch thread for the api tests (see torch_threads)."""
+    with one_torch_thread():
+        yield
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='package')
 def setup(tmp_path_factory):
     """A 2-video 3-frame LaSOT set, a saved random tiny tracker, and the
     tracker loaded back from its checkpoint."""

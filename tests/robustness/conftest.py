@@ -6,7 +6,9 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from robust_inputs import CHECKED_TEST_PIPELINE, CONFIG, TINY, TINY_CONFIG_TEXT
+from robust_inputs import CHECKED_TEST_PIPELINE, TINY_CONFIG_TEXT
+from tiny_configs import CONFIG, TINY
+from torch_threads import one_torch_thread
 
 from mmtrack_smallobj.apis import init_tracker
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
@@ -14,12 +16,9 @@ from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
 @pytest.fixture(scope='package', autouse=True)
 def one_thread() -> Iterator[None]:
-    """One torch thread: tiny models on a shared 2-core machine run many
-    times faster without OpenMP hand-offs."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    """One torch thread for the whole suite (see torch_threads)."""
+    with one_torch_thread():
+        yield
 
 
 @pytest.fixture(scope='session')

@@ -7,8 +7,7 @@ from typing import List
 
 import cv2
 import numpy as np
-# Re-exported: the suite's modules import them from here.
-from tiny_configs import CONFIG, ROOT, TINY  # noqa: F401
+from tiny_configs import CONFIG
 
 CHECKED_TEST_PIPELINE = [
     dict(type='LoadImageFromFileChecked'),

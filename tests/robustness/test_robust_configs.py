@@ -8,7 +8,8 @@ import inspect
 import mmtrack.registry as mmtrack_registry
 import pytest
 from mmengine.registry import Registry
-from robust_inputs import CHECKED_TEST_PIPELINE, CONFIG, TINY
+from robust_inputs import CHECKED_TEST_PIPELINE
+from tiny_configs import CONFIG, TINY
 
 import mmtrack_smallobj  # noqa: F401  (registers everything)
 from mmtrack_smallobj.apis import build_test_pipeline, init_tracker

@@ -10,8 +10,9 @@ import os
 import os.path as osp
 
 import pytest
-from robust_inputs import (ROOT, assert_no_partial_files, lasot_frames,
+from robust_inputs import (assert_no_partial_files, lasot_frames,
                            lasot_gt_files)
+from tiny_configs import ROOT
 
 from mmtrack_smallobj.datasets.transforms.loading import ImageLoadError
 

@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from torch_threads import one_torch_thread
 
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
@@ -38,16 +39,14 @@ def tiny(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('track_tool')
     config = tmp / 'tiny_global_search.py'
     config.write_text(TINY_CONFIG)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    model, _ = init_tracker(str(config), None, 'cpu')
-    checkpoint = str(tmp / 'tiny.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
-    root = str(tmp / 'lasot')
-    generate_dataset(root, fmt='lasot', num_videos=2, num_frames=3, seed=0,
-                     split='test', progress=False)
-    yield dict(config=str(config), checkpoint=checkpoint, root=root)
-    torch.set_num_threads(threads)
+    with one_torch_thread():
+        model, _ = init_tracker(str(config), None, 'cpu')
+        checkpoint = str(tmp / 'tiny.pth')
+        torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+        root = str(tmp / 'lasot')
+        generate_dataset(root, fmt='lasot', num_videos=2, num_frames=3, seed=0,
+                         split='test', progress=False)
+        yield dict(config=str(config), checkpoint=checkpoint, root=root)
 
 
 def _gt_files(root):

@@ -164,7 +164,6 @@ def test_epoch_override_of_a_single_scheduler_with_validation_on():
     ]
 
 
-
 def test_epoch_override_reads_a_config_file(tmp_path):
     """A path is loaded as mmengine does; the options are those of the
     loaded config."""
@@ -177,6 +176,7 @@ def test_epoch_override_reads_a_config_file(tmp_path):
         'train_cfg.max_epochs=6', 'train_cfg.val_begin=7',
         'param_scheduler.0.end=6', 'param_scheduler.0.T_max=6'
     ]
+
 
 @pytest.mark.parametrize('cfg, epochs, match', [
     (dict(train_cfg=dict(max_epochs=8)), 0,

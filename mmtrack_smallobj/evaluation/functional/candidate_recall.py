@@ -170,13 +170,13 @@ def first_hit_ranks(candidates: Sequence[np.ndarray],
     hits = point_hits(
         np.concatenate(frames) if frames else np.zeros((0, 4)),
         gt_bboxes[frame_index])
-    rank_in_frame = np.arange(len(frame_index)) - np.repeat(
-        np.cumsum(sizes) - sizes, sizes)
     # Hits come in frame order, best ranked first within a frame: a frame's
-    # first hit is its best.
-    hit_frames, first = np.unique(frame_index[hits], return_index=True)
+    # first hit is its best; its rank is its offset from the frame's start.
+    hit_index = np.flatnonzero(hits)
+    hit_frames, first = np.unique(frame_index[hit_index], return_index=True)
+    starts = np.cumsum(sizes) - sizes
     ranks = np.full(num_frames, -1, np.int64)
-    ranks[hit_frames] = rank_in_frame[hits][first]
+    ranks[hit_frames] = hit_index[first] - starts[hit_frames]
     return ranks
 
 

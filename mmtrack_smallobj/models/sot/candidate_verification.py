@@ -56,7 +56,7 @@ def check_verification_cfg(cfg: Optional[dict],
     Args:
         cfg (dict, optional): ``feature_weight`` and ``colour_weight``
             (numbers >= 0), ``colour_ratio`` (in (0, 1], the share of the
-            box's width and height, about its centre, whose colour counts)
+            box's width and height, about its centre, whose colour counts),
             ``feature_level`` (the head level whose features are
             compared) and ``confidence``, the score ``track`` reports with
             the 'top1' and 'position' strategies ('reid' reports its

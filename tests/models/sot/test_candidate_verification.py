@@ -2,6 +2,7 @@
 import addict
 import pytest
 import torch
+from mmdet.structures.bbox import bbox_xyxy_to_cxcywh
 from mmengine.structures import InstanceData
 from mmtrack.registry import MODELS
 from mmtrack.utils import register_all_modules
@@ -99,9 +100,9 @@ def test_mean_colours_reads_the_central_part_of_each_box():
 
 
 def test_ranking_adds_likeness_and_subtracts_colour_distance():
-    model, frame, target, blue = _model(None), _three_squares(), TARGET, BLUE
+    model, frame = _model(None), _three_squares()
     feats, templates, first_colour = _first_frame(model, frame)
-    boxes = torch.stack([blue, target])
+    boxes = torch.stack([BLUE, TARGET])
     scores = torch.tensor([0.6, 0.5])
     colour_only = verified_scores(
         model.head, feats, templates, frame, boxes, boxes, scores,
@@ -120,13 +121,12 @@ def test_ranking_adds_likeness_and_subtracts_colour_distance():
     assert feature_only[0].item() < 0.6 + 2.0 - 1e-3
 
 
-
 def test_rank_candidates_sorts_by_ranking_score_and_keeps_the_scores():
     """The lower-scored target outranks the blue look-alike; every box,
     score and scaled box moves with its candidate."""
-    model, frame, target, blue = _model(None), _three_squares(), TARGET, BLUE
+    model, frame = _model(None), _three_squares()
     feats, templates, first_colour = _first_frame(model, frame)
-    candidates = InstanceData(bboxes=torch.stack([blue, target]),
+    candidates = InstanceData(bboxes=torch.stack([BLUE, TARGET]),
                               scores=torch.tensor([0.6, 0.5]))
     # Stand-ins for the boxes at the test scale: only their order counts.
     boxes_scaled = torch.arange(8.).view(2, 4)
@@ -135,12 +135,13 @@ def test_rank_candidates_sorts_by_ranking_score_and_keeps_the_scores():
     ranked, scaled = rank_candidates(model.head, feats, templates, frame,
                                      candidates, boxes_scaled, first_colour,
                                      cfg)
-    assert torch.equal(ranked.bboxes, torch.stack([target, blue]))
+    assert torch.equal(ranked.bboxes, torch.stack([TARGET, BLUE]))
     assert torch.equal(ranked.scores, torch.tensor([0.5, 0.6]))
     assert torch.equal(scaled, boxes_scaled.flip(0))
     assert torch.allclose(ranked.ranking_scores,
                           torch.tensor([0.5, 0.6 - 0.1 * 12.5**0.5]),
                           atol=1e-4)
+
 
 def test_pooling_several_boxes_of_one_image_matches_one_at_a_time():
     model = _model(None)
@@ -159,8 +160,8 @@ def _track_the_first_frame_again(verification):
     some), initialised on TARGET in _three_squares and run on that frame."""
     keep_all = dict(pre_nms_top_k=1000, nms_iou_thr=1.0, max_candidates=1000)
     model = _model(verification, **keep_all)
-    # mmtrack's memo.bbox is x, y, w, h about the centre: TARGET.
-    model.memo = addict.Dict(bbox=torch.tensor([14., 14., 12., 12.]))
+    # mmtrack's memo.bbox is x, y, w, h about the centre.
+    model.memo = addict.Dict(bbox=bbox_xyxy_to_cxcywh(TARGET))
     frame = _three_squares()
     with torch.no_grad():
         model.init(frame)
@@ -168,7 +169,6 @@ def _track_the_first_frame_again(verification):
 
 
 def test_tracker_picks_the_candidate_of_the_first_box_colour():
-    box = TARGET
     picked = {}
     for name, cfg in (('plain', None),
                       ('verified', dict(feature_weight=0.0,
@@ -185,10 +185,10 @@ def test_tracker_picks_the_candidate_of_the_first_box_colour():
             # ... and not the head's best: the ranking reordered them.
             assert result.scores[0].item() < candidates.scores.max().item()
     centre = (picked['verified'][:2] + picked['verified'][2:]) / 2
-    assert bool(((centre > box[:2]) & (centre < box[2:])).all())
+    assert bool(((centre > TARGET[:2]) & (centre < TARGET[2:])).all())
     # The untrained head alone picks elsewhere: the ranking did it.
     centre = (picked['plain'][:2] + picked['plain'][2:]) / 2
-    assert not bool(((centre > box[:2]) & (centre < box[2:])).all())
+    assert not bool(((centre > TARGET[:2]) & (centre < TARGET[2:])).all())
 
 
 @pytest.mark.parametrize('confidence', ['probability', 'ranking'])
