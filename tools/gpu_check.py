@@ -122,21 +122,25 @@ def short_training_config(cfg, data_root: str, work_dir: str, iters: int,
     Returns:
         Config: The modified copy.
     """
+    from mmengine.config import ConfigDict
     cfg = copy.deepcopy(cfg)
+    # Assigned, not update()d: ConfigDict.update merges recursively, which
+    # would keep a concatenation's own keys (dataset_sampling_weights, ...)
+    # on the LaSOT dataset that replaces it.
+    cfg.train_dataloader.dataset = ConfigDict(
+        type='LaSOTDataset',
+        data_root=data_root,
+        ann_file='lasot_train_infos.txt',
+        data_prefix=dict(img_path=''),
+        pipeline=_train_pipeline(cfg.train_dataloader.dataset),
+        test_mode=False)
     cfg.train_dataloader.update(
         batch_size=batch_size,
         num_workers=2,
         persistent_workers=False,
         # Exactly one pass: the iteration loop never restarts the loader.
         sampler=dict(
-            type='QuotaSampler', samples_per_epoch=iters * batch_size),
-        dataset=dict(
-            type='LaSOTDataset',
-            data_root=data_root,
-            ann_file='lasot_train_infos.txt',
-            data_prefix=dict(img_path=''),
-            pipeline=_train_pipeline(cfg.train_dataloader.dataset),
-            test_mode=False))
+            type='QuotaSampler', samples_per_epoch=iters * batch_size))
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters)
     for key in ('val_cfg', 'val_dataloader', 'val_evaluator', 'test_cfg',
                 'test_dataloader', 'test_evaluator', 'param_scheduler'):

@@ -16,6 +16,9 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(ROOT, 'tools', 'gpu_check.py')
 CONFIG = osp.join(ROOT, 'configs', 'global_search',
                   'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
+DLA_CONFIG = osp.join(
+    ROOT, 'configs', 'global_search',
+    'global-search_dla34-fpn_8xb16-20e_got10k-lasot-trackingnet_base.py')
 EXIT_NO_CUDA = 77
 TINY_MODEL = [
     '--cfg-options', 'model.backbone.base_channels=4',
@@ -62,6 +65,32 @@ def test_cpu_dry_run_trains_and_tracks(tmp_path):
     assert 'inference bf16: 2 frames' in out
     assert 'finite True' in out and 'gpu_check: passed' in out
     assert (tmp_path / 'work' / 'iter_2.pth').is_file()
+
+
+def test_short_training_replaces_a_concatenated_train_set(load_tool):
+    from mmengine.config import Config
+    gpu_check = load_tool('tools/gpu_check.py')
+    cfg = Config.fromfile(DLA_CONFIG)
+    assert cfg.train_dataloader.dataset.type == 'RandomSampleConcatDataset'
+    short = gpu_check.short_training_config(
+        cfg, '/data/train/', '/work', iters=3, batch_size=2, amp=True)
+    dataset = short.train_dataloader.dataset
+    # Only the LaSOT set's keys: none of the concatenation's are merged in.
+    assert dict(dataset, pipeline=None) == dict(
+        type='LaSOTDataset',
+        data_root='/data/train/',
+        ann_file='lasot_train_infos.txt',
+        data_prefix=dict(img_path=''),
+        pipeline=None,
+        test_mode=False)
+    # The first concatenated set's pipeline, untouched.
+    assert dataset.pipeline == cfg.train_dataloader.dataset.datasets[0][
+        'pipeline']
+    assert short.train_dataloader.sampler.samples_per_epoch == 6
+    assert short.train_dataloader.batch_size == 2
+    assert short.optim_wrapper.type == 'AmpOptimWrapper'
+    # The loaded config is left as it was.
+    assert cfg.train_dataloader.dataset.type == 'RandomSampleConcatDataset'
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
