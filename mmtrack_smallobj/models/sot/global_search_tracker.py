@@ -32,7 +32,8 @@ from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      check_small_target_zoom_cfg,
                                      size_calibration, zoomed_short_side)
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                clip_to_image, other_object_boxes,
+                                clip_to_image, features_at_caller_precision,
+                                head_in_float32, other_object_boxes,
                                 resize_to_test_scale, single_frames,
                                 visible_target_boxes)
 from .whole_frame_utils import test_scale_shape  # noqa: F401 (re-exported)
@@ -190,12 +191,16 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
             self.freeze_module(frozen_modules)
 
     def extract_feat(self, img: Tensor) -> List[Tensor]:
-        """Backbone (and neck) features of a batch of frames."""
-        feats = self.backbone(img)
-        if self.with_neck:
-            feats = self.neck(feats)
-        return list(feats)
+        """Backbone (and neck) features of a batch of frames, float32 (see
+        :func:`head_in_float32`)."""
 
+        def extract() -> List[Tensor]:
+            feats = self.backbone(img)
+            return self.neck(feats) if self.with_neck else feats
+
+        return features_at_caller_precision(self, extract)
+
+    @head_in_float32
     def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList,
              **kwargs) -> Dict[str, Tensor]:
         """Losses of a batch of whole-frame template/search pairs.
@@ -252,6 +257,7 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
                                      data_samples)
         return reid.combine_losses(losses, id_losses, self.loss_weighting)
 
+    @head_in_float32
     def init(self, img: Tensor) -> None:
         """Pool the template from the first frame on ``self.memo.bbox``.
 
@@ -315,6 +321,7 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
         last = None if association is None else association.frame_id
         return 0 if last is None else last + 1
 
+    @head_in_float32
     def track(self, img: Tensor, data_samples: SampleList) -> InstanceList:
         """Search the whole frame for the target.
 

@@ -196,6 +196,53 @@ def test_tracks_a_three_frame_video():
     assert candidates.bboxes.min() >= 0 and candidates.bboxes.max() <= 64
 
 
+def _record_precision(model: GlobalSearchTracker) -> dict:
+    """Per part, the (autocast on?, input dtype) of each of its calls."""
+    seen = dict(backbone=[], head=[])
+
+    def hook(name):
+
+        def record(module, args):
+            seen[name].append((torch.is_autocast_enabled('cpu'),
+                               args[0].dtype))
+
+        return record
+
+    model.backbone.register_forward_pre_hook(hook('backbone'))
+    for branch in model.head.branches:
+        branch['tower'].register_forward_pre_hook(hook('head'))
+    return seen
+
+
+def test_under_autocast_only_the_features_leave_float32():
+    """bf16 autocast (CPU here; fp16 and bf16 on CUDA alike) reaches the
+    backbone; the head's correlation, tower and decoding run in float32,
+    for the losses and for tracking."""
+    model = _model().train()
+    seen = _record_precision(model)
+    samples = [pair_sample([10., 10., 30., 30.], [20., 24., 44., 40.])]
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = model(pair_inputs(1), samples, mode='loss')
+    assert all(v.dtype == torch.float32 for v in losses.values())
+    assert seen['backbone'] == [(True, torch.float32)]
+    assert seen['head'] and set(seen['head']) == {(False, torch.float32)}
+    # The caller's autocast is back afterwards.
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        model(pair_inputs(1), samples, mode='loss')
+        assert torch.is_autocast_enabled('cpu')
+    seen['backbone'].clear()
+    seen['head'].clear()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        results = _track(model, torch.rand(3, 3, 64, 64), [10., 12., 30., 28.])
+    _check_tracked(results, [10., 12., 30., 28.], 64, 64)
+    assert set(seen['backbone']) == {(True, torch.float32)}
+    assert seen['head'] and set(seen['head']) == {(False, torch.float32)}
+    # Without autocast nothing changes.
+    seen['head'].clear()
+    _track(model, torch.rand(3, 3, 64, 64), [10., 12., 30., 28.])
+    assert set(seen['head']) == {(False, torch.float32)}
+
+
 def test_test_step_runs_the_preprocessor_and_tracks():
     model = _model().eval()
     first = [16., 16., 28., 28.]
