@@ -39,7 +39,6 @@ import numpy as np
 import torch
 
 EXIT_NO_CUDA = 77
-DTYPES = dict(fp32=torch.float32, fp16=torch.float16, bf16=torch.bfloat16)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -60,7 +59,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--batch-size', type=int, default=4)
     parser.add_argument('--frames', type=int, default=60,
                         help='frames of the inference video')
-    parser.add_argument('--dtypes', nargs='+', choices=sorted(DTYPES),
+    from mmtrack_smallobj.apis import INFERENCE_DTYPES
+    parser.add_argument('--dtypes', nargs='+', choices=list(INFERENCE_DTYPES),
                         default=['fp32', 'fp16', 'bf16'])
     parser.add_argument('--per-frame', action='store_true',
                         help='print every frame time')
@@ -224,23 +224,21 @@ def check_inference(config: str, checkpoint: str, test_root: str,
     Returns:
         bool: Whether every dtype gave finite boxes and scores.
     """
-    from mmtrack_smallobj.apis import (init_tracker, list_videos,
-                                       track_video_timed)
+    from mmtrack_smallobj.apis import (inference_precision, init_tracker,
+                                       list_videos, track_video_timed)
     model, pipeline = init_tracker(
         config, checkpoint, device=device, cfg_options=cfg_options)
     video = list_videos(test_root, 'lasot')[0]
     boxes: Dict[str, np.ndarray] = {}
     passed = True
     for name in dtypes:
-        if (name == 'bf16' and device == 'cuda'
-                and not torch.cuda.is_bf16_supported()):
-            print('inference bf16: skipped, this GPU has no bf16 support')
+        try:
+            precision = inference_precision(device, name)
+        except ValueError as err:
+            print(f'inference {name}: skipped, {err}')
             continue
         _reset_peak(device)
-        with torch.autocast(
-                device_type=device,
-                dtype=DTYPES[name],
-                enabled=name != 'fp32'):
+        with precision:
             tracked = track_video_timed(model, video.frame_paths,
                                         video.init_bbox_xywh, pipeline)
         times = tracked.times[1:] * 1000  # frame 0 only initialises

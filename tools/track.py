@@ -12,6 +12,8 @@ Example::
         --format got10k --out work_dirs/gs/got10k --submit got10k
     # -> work_dirs/gs/got10k/submission/got10k.zip for the GOT-10k server
 
+    python tools/track.py CONFIG CHECKPOINT --device cuda --dtype fp16 ...
+
 Any mmtrack SOT config works. Writes ``OUT/<video>.txt`` (one ``x,y,w,h``
 per frame, the first line the given first-frame box) and
 ``OUT/<video>_confidence.txt`` (one score per frame, 1 on the first), each
@@ -36,8 +38,9 @@ import numpy as np
 import torch
 from mmengine.config import DictAction
 
-from mmtrack_smallobj.apis import (TrackedVideo, VideoFrames, init_tracker,
-                                   list_videos, resolve_device,
+from mmtrack_smallobj.apis import (INFERENCE_DTYPES, TrackedVideo,
+                                   VideoFrames, inference_precision,
+                                   init_tracker, list_videos, resolve_device,
                                    track_video_timed, write_results)
 from mmtrack_smallobj.evaluation.functional import (SUBMISSION_BENCHMARKS,
                                                     EvaluationInputError,
@@ -72,6 +75,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--out', required=True, help='results folder (created if absent)')
     parser.add_argument(
         '--device', default='cpu', help="'cpu' (default), 'cuda' or 'cuda:N'")
+    parser.add_argument(
+        '--dtype', choices=list(INFERENCE_DTYPES), default='fp32',
+        help='inference precision: fp16 (CUDA) and bf16 run the model under '
+        'torch.autocast; boxes and scores are decoded in float32 '
+        '(default fp32)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
         help='override config settings, e.g. model.test_cfg.short_side=320')
@@ -158,7 +166,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print('error: --short-side must be positive', file=sys.stderr)
         return 2
     try:
-        resolve_device(args.device, '--device')
+        device = resolve_device(args.device, '--device')
+        precision = inference_precision(device, args.dtype)
     except ValueError as err:
         print(f'error: {err}', file=sys.stderr)
         return 2
@@ -199,9 +208,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                 if args.save_candidates:
                     candidates.append(memo_candidates(model.memo))
 
-            tracked = track_video_timed(model, video.frame_paths,
-                                        video.init_bbox_xywh, pipeline,
-                                        on_frame=on_frame)
+            with precision:
+                tracked = track_video_timed(model, video.frame_paths,
+                                            video.init_bbox_xywh, pipeline,
+                                            on_frame=on_frame)
             model_seconds += float(tracked.times.sum())
             if args.save_candidates:
                 # The memo outlives the video's last frame; a tracker that

@@ -84,6 +84,48 @@ def resolve_device(name: str, what: str = 'device') -> torch.device:
     return device
 
 
+# Inference precisions by the names the tools take (``--dtype``).
+INFERENCE_DTYPES = dict(
+    fp32=torch.float32, fp16=torch.float16, bf16=torch.bfloat16)
+
+
+def inference_precision(device: Union[str, torch.device],
+                        dtype: str) -> torch.autocast:
+    """The ``torch.autocast`` context for tracking at ``dtype`` on
+    ``device``, checked before any work is done.
+
+    Convolutions and matrix products then run at ``dtype``; mmtrack's and
+    our heads decode boxes and scores in float32 either way. ``fp32``
+    gives a disabled context, so callers need no branch.
+
+    Args:
+        device (str | torch.device): Where the model runs.
+        dtype (str): A key of :data:`INFERENCE_DTYPES`.
+
+    Returns:
+        torch.autocast: The context manager.
+
+    Raises:
+        ValueError: For an unknown name, ``fp16`` on a CPU (not a precision
+            CPUs compute in), or ``bf16`` on a GPU without it.
+    """
+    if dtype not in INFERENCE_DTYPES:
+        raise ValueError(f'unknown dtype {dtype!r}; choose from '
+                         f'{", ".join(INFERENCE_DTYPES)}')
+    device = torch.device(device)
+    if dtype == 'fp16' and device.type != 'cuda':
+        raise ValueError(f'dtype fp16 needs a CUDA device, not {device}; '
+                         'use bf16 on a CPU')
+    if (dtype == 'bf16' and device.type == 'cuda'
+            and not torch.cuda.is_bf16_supported()):
+        raise ValueError(f'dtype bf16: {torch.cuda.get_device_name(device)} '
+                         'has no bfloat16 support')
+    return torch.autocast(
+        device_type=device.type,
+        dtype=INFERENCE_DTYPES[dtype],
+        enabled=dtype != 'fp32')
+
+
 # Where a re-id model keeps its identity classifier (ReIDEmbeddingHead).
 REID_CLASSIFIER_KEY = 'reid_head.classifier.weight'
 

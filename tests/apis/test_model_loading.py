@@ -1,11 +1,13 @@
 """mmtrack_smallobj.apis.model_loading: configs, checkpoints, devices."""
+import re
+
 import pytest
 import torch
 from mmengine.config import Config
 from tiny_configs import CONFIG, SIAMRPN_CONFIG, TINY
 
-from mmtrack_smallobj.apis import (build_test_pipeline, init_tracker,
-                                   resolve_device)
+from mmtrack_smallobj.apis import (build_test_pipeline, inference_precision,
+                                   init_tracker, resolve_device)
 
 
 def test_checkpoint_is_loaded(setup):
@@ -64,3 +66,29 @@ def test_resolve_device_refuses_cuda_without_cuda():
     with pytest.raises(ValueError,
                        match='device cuda:0, but CUDA is not available'):
         resolve_device('cuda:0')
+
+
+@pytest.mark.parametrize('dtype, message', [
+    ('fp8', "unknown dtype 'fp8'; choose from fp32, fp16, bf16"),
+    ('fp16', 'dtype fp16 needs a CUDA device, not cpu; use bf16 on a CPU'),
+])
+def test_inference_precision_refuses_what_cannot_run(dtype, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        inference_precision('cpu', dtype)
+
+
+def test_inference_precision_on_cpu():
+    with inference_precision('cpu', 'fp32'):
+        assert not torch.is_autocast_enabled('cpu')
+    with inference_precision(torch.device('cpu'), 'bf16'):
+        assert torch.is_autocast_enabled('cpu')
+        assert torch.get_autocast_dtype('cpu') == torch.bfloat16
+    assert not torch.is_autocast_enabled('cpu')
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_inference_precision_on_cuda():
+    with inference_precision('cuda', 'fp16'):
+        assert torch.is_autocast_enabled('cuda')
+        assert torch.get_autocast_dtype('cuda') == torch.float16
+        assert not torch.is_autocast_enabled('cpu')

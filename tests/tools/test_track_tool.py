@@ -104,6 +104,23 @@ def test_track_only_named_videos(tool, tiny, tmp_path, capsys):
     assert 'tracked 1 videos, 3 frames' in capsys.readouterr().out
 
 
+def test_bf16_tracking_on_cpu_and_fp16_refused_there(tool, tiny, tmp_path,
+                                                    capsys):
+    name = osp.basename(osp.dirname(_gt_files(tiny['root'])[0]))
+    common = [tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
+              '--format', 'lasot', '--videos', name, '--no-progress']
+    out = tmp_path / 'bf16'
+    assert tool.main(common + ['--out', str(out), '--dtype', 'bf16']) == 0
+    boxes = np.loadtxt(out / f'{name}.txt', delimiter=',')
+    assert boxes.shape == (3, 4) and np.isfinite(boxes).all()
+    capsys.readouterr()
+    refused = tmp_path / 'fp16'
+    assert tool.main(common + ['--out', str(refused), '--dtype', 'fp16']) == 2
+    assert ('error: dtype fp16 needs a CUDA device, not cpu'
+            in capsys.readouterr().err)
+    assert not refused.exists()  # refused before anything was written
+
+
 def test_bad_first_box_exits_2_naming_the_file(tool, tiny, tmp_path,
                                                capsys):
     root = str(tmp_path / 'lasot')
