@@ -5,7 +5,8 @@
 #
 # Mixed precision: `mim train mmtrack CONFIG --amp` (or `tools/train.py
 # CONFIG --amp`) turns this OptimWrapper into an AmpOptimWrapper with a dynamic
-# loss scale; the head already decodes boxes and scores in float32.
+# loss scale. Only the backbone and neck then run in float16; the tracker keeps
+# its head in float32, where float16 overflowed (docs/gpu.md).
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/models/global-search_dla34-fpn.py',
