@@ -110,10 +110,14 @@ def write_probe_config(path: str,
 
 def subprocess_env(**extra: str) -> Dict[str, str]:
     """Environment for training subprocesses: one thread each (tiny models
-    on a shared 2-core machine run faster without thread hand-offs), and
-    this folder importable for training_probes.
+    on a shared 2-core machine run faster without thread hand-offs), this
+    folder importable for training_probes, and no GPU: the tests check the
+    CPU launch path (gloo, one process per CPU rank) and CPU bit-exactness,
+    which a GPU machine would otherwise replace with nccl on one device and
+    cuDNN's kernels.
     """
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable)
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable,
+               CUDA_VISIBLE_DEVICES='')
     env['PYTHONPATH'] = os.pathsep.join(
         p for p in (HERE, env.get('PYTHONPATH', '')) if p)
     env.update(extra)

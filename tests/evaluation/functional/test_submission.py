@@ -4,6 +4,8 @@ toolkit expects, measured times, atomic writes and clear errors.
 Where a benchmark's own writer is importable (the got10k toolkit is a test
 dependency) the files are compared with its output byte for byte; the other
 formats are pinned to their published writers' code, cited per test.
+The parameter is ``bench``, not ``benchmark``: where pytest-benchmark is
+installed, it owns that fixture name and stops the session (INTERNALERROR).
 """
 import csv
 import io
@@ -40,15 +42,15 @@ def _videos(num_frames=7):
     return videos
 
 
-@pytest.mark.parametrize('benchmark', SUBMISSION_BENCHMARKS)
-def test_round_trip(tmp_path, benchmark):
+@pytest.mark.parametrize('bench', SUBMISSION_BENCHMARKS)
+def test_round_trip(tmp_path, bench):
     videos = _videos()
     prefix = str(tmp_path / 'sub')
-    path = write_submission(benchmark, videos, prefix)
+    path = write_submission(bench, videos, prefix)
     assert os.path.exists(path)
-    back = read_submission(benchmark, prefix)
+    back = read_submission(bench, prefix)
     for v in videos:
-        if benchmark == 'oxuva':
+        if bench == 'oxuva':
             r = back[v.name.split('_')[0]]
             assert r.object_id == v.name.split('_')[1]
             # rows after the initialisation frame, normalised
@@ -63,10 +65,10 @@ def test_round_trip(tmp_path, benchmark):
             assert np.isnan(r.boxes_xywh[~present]).all()
             continue
         r = back[v.name]
-        if benchmark in ('vot_lt', 'anti_uav'):
+        if bench in ('vot_lt', 'anti_uav'):
             np.testing.assert_array_equal(r.absent, v.absent)
             shown = ~v.absent
-            if benchmark == 'vot_lt':
+            if bench == 'vot_lt':
                 shown[0] = False  # the '1' initialisation code
                 np.testing.assert_array_equal(r.scores[1:], v.scores[1:])
                 assert np.isnan(r.scores[0])
@@ -77,10 +79,10 @@ def test_round_trip(tmp_path, benchmark):
             assert np.isnan(r.boxes_xywh[~shown]).all()
         else:
             # Box formats without absence: every frame's box, rounded.
-            decimals = 4 if benchmark == 'trackingnet' else 3
+            decimals = 4 if bench == 'trackingnet' else 3
             np.testing.assert_allclose(r.boxes_xywh, v.boxes_xywh,
                                        atol=0.5 * 10**-decimals + 1e-9)
-        if benchmark == 'got10k':
+        if bench == 'got10k':
             np.testing.assert_allclose(r.times, v.times, atol=5e-9)
 
 
@@ -116,13 +118,13 @@ def test_got10k_bytes_match_the_toolkit(tmp_path):
                 if not i.is_dir()} == {zipfile.ZIP_DEFLATED}
 
 
-@pytest.mark.parametrize('benchmark', OPE_TXT)
-def test_ope_txt_bytes_match_the_toolkit(tmp_path, benchmark):
+@pytest.mark.parametrize('bench', OPE_TXT)
+def test_ope_txt_bytes_match_the_toolkit(tmp_path, bench):
     """got10k toolkit ``ExperimentOTB._record`` (its LaSOT and UAV123
     experiments write the same way)."""
     otb = pytest.importorskip('got10k.experiments.otb')
     videos = _videos()
-    write_submission(benchmark, videos, str(tmp_path / 'ours'))
+    write_submission(bench, videos, str(tmp_path / 'ours'))
     exp = otb.ExperimentOTB.__new__(otb.ExperimentOTB)
     for v in videos:
         exp._record(str(tmp_path / 'toolkit' / f'{v.name}.txt'),
@@ -144,12 +146,12 @@ def test_text_formats_pinned(tmp_path):
     """Separators, decimals and line ends, independent of any toolkit."""
     video = _one([[1, 2.5, 3.14159, 4], [-0.00049, 10, 20.00051, 30]],
                  times=[0.5, 0.25])
-    for benchmark, line2 in [('lasot', '-0.000,10.000,20.001,30.000\n'),
+    for bench, line2 in [('lasot', '-0.000,10.000,20.001,30.000\n'),
                              ('trackingnet', '-0.0005,10.0000,20.0005,'
                               '30.0000\n')]:
-        write_submission(benchmark, [video], str(tmp_path / benchmark))
-        files = read_submission_files(benchmark, str(tmp_path / benchmark))
-        first = ('1.000,2.500,3.142,4.000\n' if benchmark == 'lasot' else
+        write_submission(bench, [video], str(tmp_path / bench))
+        files = read_submission_files(bench, str(tmp_path / bench))
+        first = ('1.000,2.500,3.142,4.000\n' if bench == 'lasot' else
                  '1.0000,2.5000,3.1416,4.0000\n')
         assert files == {'v.txt': first + line2}
     with zipfile.ZipFile(tmp_path / 'trackingnet.zip') as archive:
@@ -220,12 +222,12 @@ def test_anti_uav_json(tmp_path):
     assert json.loads(text)['res'][1] == []
 
 
-@pytest.mark.parametrize('benchmark', SUBMISSION_BENCHMARKS)
-def test_line_endings(tmp_path, benchmark):
-    write_submission(benchmark, _videos(), str(tmp_path / 's'))
-    for rel, text in read_submission_files(benchmark,
+@pytest.mark.parametrize('bench', SUBMISSION_BENCHMARKS)
+def test_line_endings(tmp_path, bench):
+    write_submission(bench, _videos(), str(tmp_path / 's'))
+    for rel, text in read_submission_files(bench,
                                            str(tmp_path / 's')).items():
-        if benchmark == 'oxuva':
+        if bench == 'oxuva':
             assert text.endswith('\r\n') and '\n' not in text.replace(
                 '\r\n', ''), rel
         else:
@@ -289,7 +291,7 @@ def test_bad_input_writes_nothing(tmp_path):
     assert not os.path.exists(tmp_path / 'l')
 
 
-@pytest.mark.parametrize('benchmark, change, match', [
+@pytest.mark.parametrize('bench, change, match', [
     ('lasot', dict(boxes_xywh=np.ones((3, 5))), r'shape \(3, 5\)'),
     ('lasot', dict(boxes_xywh=np.ones((0, 4))), r'N >= 1'),
     ('vot_lt', dict(scores=np.ones(2)), r'scores has shape \(2,\)'),
@@ -302,13 +304,13 @@ def test_bad_input_writes_nothing(tmp_path):
     ('oxuva', dict(name='cat-1'), 'needs an object id'),
     ('lasot', dict(name='a/b'), 'cannot be a file name'),
 ])
-def test_bad_input_names_the_video(tmp_path, benchmark, change, match):
+def test_bad_input_names_the_video(tmp_path, bench, change, match):
     fields = dict(name='vid7_obj1', boxes_xywh=np.ones((3, 4)),
                   scores=np.ones(3), times=np.full(3, 0.1),
                   image_size=(10, 10))
     fields.update(change)
     with pytest.raises(SubmissionError, match=match) as info:
-        write_submission(benchmark, [SubmissionVideo(**fields)],
+        write_submission(bench, [SubmissionVideo(**fields)],
                          str(tmp_path / 'x'))
     assert info.value.video in (fields['name'], None)
     assert not os.path.exists(tmp_path / 'x') and not os.path.exists(
@@ -318,8 +320,8 @@ def test_bad_input_names_the_video(tmp_path, benchmark, change, match):
 def test_absence_formats_accept_nan_boxes_on_absent_frames(tmp_path):
     video = _one([[1, 2, 3, 4], [np.nan] * 4], scores=[1, 0.1],
                  absent=[False, True], times=[0.1, 0.1])
-    for benchmark in ('vot_lt', 'anti_uav'):
-        write_submission(benchmark, [video], str(tmp_path / benchmark))
+    for bench in ('vot_lt', 'anti_uav'):
+        write_submission(bench, [video], str(tmp_path / bench))
     with pytest.raises(SubmissionError, match='frame 1'):
         write_submission('got10k', [video], str(tmp_path / 'g'))
 
