@@ -78,8 +78,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--dtype', choices=list(INFERENCE_DTYPES), default='fp32',
         help='inference precision: fp16 (CUDA) and bf16 run the model under '
-        'torch.autocast; boxes and scores are decoded in float32 '
-        '(default fp32)')
+        'torch.autocast (GlobalSearchTracker keeps its head in float32; '
+        'default fp32)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
         help='override config settings, e.g. model.test_cfg.short_side=320')

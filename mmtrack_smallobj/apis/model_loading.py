@@ -94,8 +94,9 @@ def inference_precision(device: Union[str, torch.device],
     """The ``torch.autocast`` context for tracking at ``dtype`` on
     ``device``, checked before any work is done.
 
-    Convolutions and matrix products then run at ``dtype``; mmtrack's and
-    our heads decode boxes and scores in float32 either way. ``fp32``
+    Convolutions and matrix products then run at ``dtype``; a
+    ``GlobalSearchTracker`` narrows that to its backbone and neck
+    (``head_in_float32``), other trackers run under it whole. ``fp32``
     gives a disabled context, so callers need no branch.
 
     Args:
