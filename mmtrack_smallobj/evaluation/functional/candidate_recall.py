@@ -25,8 +25,9 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .boxes import box_sizes, valid_box_mask, xywh_to_xyxy, xyxy_to_xywh
+from .boxes import xywh_to_xyxy, xyxy_to_xywh
 from .file_io import EvaluationInputError, write_atomic
+from .frame_scores import VideoData, score_video
 from .point_accuracy import point_hits
 from .size_bins import (DEFAULT_SIZE_EDGES, assign_size_bins,
                         size_bin_labels)
@@ -223,23 +224,26 @@ def candidate_recall(videos: Sequence[CandidateVideo],
     for video in videos:
         gt = np.asarray(video.gt_bboxes, np.float64)
         video_ranks = first_hit_ranks(video.candidates, gt)
-        on_target = point_hits(video.pred_bboxes, gt)
-        visible = valid_box_mask(gt)
-        if video.visible is not None:
-            visible &= np.asarray(video.visible, bool)
+        # The reported boxes are scored as tools/eval_results.py scores
+        # them, so that the two point accuracies agree.
+        scored = score_video(
+            VideoData(video.name, gt, np.asarray(video.pred_bboxes,
+                                                 np.float64),
+                      visible=video.visible), 'lasot')
         # Frame 0 is given (the lasot convention sets it to the ground
         # truth): it counts in the point accuracies, not in the recall.
-        later = visible.copy()
+        later = scored.present.copy()
         later[:1] = False
         ranks.append(video_ranks[later])
-        chosen.append(on_target[later])
-        sizes.append(box_sizes(gt)[later])
+        chosen.append(scored.point_hit[later])
+        sizes.append(scored.size[later])
         covers.append(None if video.cover is None else
                       assign_cover_bins(video.cover)[later])
         total += len(gt)
-        hits += int(np.count_nonzero(on_target[later])) + 1
-        ceiling += int(np.count_nonzero(video_ranks[later] >= 0)) + 1
-        perfect += int(np.count_nonzero(later)) + 1
+        hits += int(np.count_nonzero(scored.point_hit))
+        given = int(scored.point_hit[0])
+        ceiling += int(np.count_nonzero(video_ranks[later] >= 0)) + given
+        perfect += int(np.count_nonzero(scored.present))
     all_ranks, all_chosen = np.concatenate(ranks), np.concatenate(chosen)
     result = dict(
         top_k=top_k,

@@ -4,8 +4,8 @@ import pytest
 
 from mmtrack_smallobj.evaluation.functional import (
     CandidateVideo, EvaluationInputError, candidate_file_path,
-    candidate_recall, first_hit_ranks, format_candidate_recall_table,
-    read_candidate_file, write_candidate_file)
+    VideoData, candidate_recall, evaluate_videos, first_hit_ranks,
+    format_candidate_recall_table, read_candidate_file, write_candidate_file)
 
 GT = np.array([10.0, 10.0, 30.0, 30.0])  # xyxy, 20 px
 ON = np.array([15.0, 15.0, 25.0, 25.0])  # centre (20, 20): on the target
@@ -67,6 +67,24 @@ def test_recall_chosen_and_ceiling():
     assert recall['by_size']['<8']['frames'] == 0
     assert recall['by_size']['<8']['chosen'] is None
     assert 'by_visibility' not in recall
+
+
+def test_reported_boxes_are_scored_as_the_evaluation_scores_them():
+    # Frame 2 reports a zero-width box off the target: the lasot convention
+    # (pytracking) carries frame 1's box forward, which is on it.
+    frames = _frames((0, 3), (0, 3), (None, 3))
+    gt = np.tile(GT, (4, 1))
+    pred = np.stack([ON, ON, [50.0, 50.0, 50.0, 60.0], OFF])
+    recall = candidate_recall([CandidateVideo('cat-1', gt, pred, frames)])
+    expected = evaluate_videos([VideoData('cat-1', gt, pred)],
+                               convention='lasot')
+    assert recall['point_accuracy'] == pytest.approx(
+        expected['point_accuracy']) == pytest.approx(75.0)
+    assert recall['overall']['chosen'] == pytest.approx(100 * 2 / 3)
+    # A box the evaluation refuses is refused here too, named.
+    pred[3, 0] = np.nan
+    with pytest.raises(ValueError, match='video cat-1, frame 3: non-finite box'):
+        candidate_recall([CandidateVideo('cat-1', gt, pred, frames)])
 
 
 def test_visibility_bins_and_the_table():
