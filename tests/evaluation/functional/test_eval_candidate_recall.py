@@ -83,7 +83,8 @@ def test_reported_boxes_are_scored_as_the_evaluation_scores_them():
     assert recall['overall']['chosen'] == pytest.approx(100 * 2 / 3)
     # A box the evaluation refuses is refused here too, named.
     pred[3, 0] = np.nan
-    with pytest.raises(ValueError, match='video cat-1, frame 3: non-finite box'):
+    with pytest.raises(ValueError,
+                       match='video cat-1, frame 3: non-finite box'):
         candidate_recall([CandidateVideo('cat-1', gt, pred, frames)])
 
 
