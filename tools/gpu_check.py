@@ -124,9 +124,9 @@ def short_training_config(cfg, data_root: str, work_dir: str, iters: int,
     """
     from mmengine.config import ConfigDict
     cfg = copy.deepcopy(cfg)
-    # Assigned, not update()d: ConfigDict.update merges recursively, which
-    # would keep a concatenation's own keys (dataset_sampling_weights, ...)
-    # on the LaSOT dataset that replaces it.
+    # Dataset and sampler assigned, not update()d: ConfigDict.update merges
+    # recursively, which would keep a concatenation's own keys
+    # (dataset_sampling_weights, ...) on the LaSOT dataset that replaces it.
     cfg.train_dataloader.dataset = ConfigDict(
         type='LaSOTDataset',
         data_root=data_root,
@@ -134,13 +134,11 @@ def short_training_config(cfg, data_root: str, work_dir: str, iters: int,
         data_prefix=dict(img_path=''),
         pipeline=_train_pipeline(cfg.train_dataloader.dataset),
         test_mode=False)
+    # Exactly one pass: the iteration loop never restarts the loader.
+    cfg.train_dataloader.sampler = ConfigDict(
+        type='QuotaSampler', samples_per_epoch=iters * batch_size)
     cfg.train_dataloader.update(
-        batch_size=batch_size,
-        num_workers=2,
-        persistent_workers=False,
-        # Exactly one pass: the iteration loop never restarts the loader.
-        sampler=dict(
-            type='QuotaSampler', samples_per_epoch=iters * batch_size))
+        batch_size=batch_size, num_workers=2, persistent_workers=False)
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters)
     for key in ('val_cfg', 'val_dataloader', 'val_evaluator', 'test_cfg',
                 'test_dataloader', 'test_evaluator', 'param_scheduler'):

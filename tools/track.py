@@ -182,7 +182,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         model, pipeline = init_tracker(
             args.config,
             args.checkpoint,
-            args.device,
+            str(device),
             args.cfg_options,
             short_side=args.short_side,
             strict=not args.no_strict)

@@ -18,8 +18,9 @@ from mmtrack.registry import MODELS
 from torch import nn
 
 __all__ = [
-    'DEFAULT_TEST_PIPELINE', 'REID_CLASSIFIER_KEY', 'build_test_pipeline',
-    'checkpoint_reid_num_ids', 'init_tracker', 'resolve_device'
+    'DEFAULT_TEST_PIPELINE', 'INFERENCE_DTYPES', 'REID_CLASSIFIER_KEY',
+    'build_test_pipeline', 'checkpoint_reid_num_ids', 'inference_precision',
+    'init_tracker', 'resolve_device'
 ]
 
 # mmtrack's SOT test pipeline (its LaSOT, GOT-10k, ... dataset configs).
@@ -89,6 +90,12 @@ INFERENCE_DTYPES = dict(
     fp32=torch.float32, fp16=torch.float16, bf16=torch.bfloat16)
 
 
+def _cuda_bf16_supported(device: torch.device) -> bool:
+    """Whether the GPU ``device`` names (not the current one) has bf16."""
+    with torch.cuda.device(device):
+        return torch.cuda.is_bf16_supported()
+
+
 def inference_precision(device: Union[str, torch.device],
                         dtype: str) -> torch.autocast:
     """The ``torch.autocast`` context for tracking at ``dtype`` on
@@ -118,9 +125,10 @@ def inference_precision(device: Union[str, torch.device],
         raise ValueError(f'dtype fp16 needs a CUDA device, not {device}; '
                          'use bf16 on a CPU')
     if (dtype == 'bf16' and device.type == 'cuda'
-            and not torch.cuda.is_bf16_supported()):
-        raise ValueError(f'dtype bf16: {torch.cuda.get_device_name(device)} '
-                         'has no bfloat16 support')
+            and not _cuda_bf16_supported(device)):
+        raise ValueError(
+            f'dtype bf16: {torch.cuda.get_device_name(device)} has no '
+            'bfloat16 support')
     return torch.autocast(
         device_type=device.type,
         dtype=INFERENCE_DTYPES[dtype],

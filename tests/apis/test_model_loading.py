@@ -78,12 +78,24 @@ def test_inference_precision_refuses_what_cannot_run(dtype, message):
 
 
 def test_inference_precision_on_cpu():
-    with inference_precision('cpu', 'fp32'):
-        assert not torch.is_autocast_enabled('cpu')
+    # fp32 switches off an autocast the caller had on.
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        with inference_precision('cpu', 'fp32'):
+            assert not torch.is_autocast_enabled('cpu')
     with inference_precision(torch.device('cpu'), 'bf16'):
         assert torch.is_autocast_enabled('cpu')
         assert torch.get_autocast_dtype('cpu') == torch.bfloat16
-    assert not torch.is_autocast_enabled('cpu')
+
+
+def test_inference_precision_refuses_bf16_where_the_gpu_has_none(
+        monkeypatch):
+    from mmtrack_smallobj.apis import model_loading
+    monkeypatch.setattr(model_loading, '_cuda_bf16_supported',
+                        lambda device: False)
+    monkeypatch.setattr(torch.cuda, 'get_device_name', lambda device: 'T4')
+    with pytest.raises(ValueError,
+                       match='dtype bf16: T4 has no bfloat16 support'):
+        inference_precision('cuda:1', 'bf16')
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
@@ -91,4 +103,3 @@ def test_inference_precision_on_cuda():
     with inference_precision('cuda', 'fp16'):
         assert torch.is_autocast_enabled('cuda')
         assert torch.get_autocast_dtype('cuda') == torch.float16
-        assert not torch.is_autocast_enabled('cpu')

@@ -104,21 +104,27 @@ def test_track_only_named_videos(tool, tiny, tmp_path, capsys):
     assert 'tracked 1 videos, 3 frames' in capsys.readouterr().out
 
 
-def test_bf16_tracking_on_cpu_and_fp16_refused_there(tool, tiny, tmp_path,
-                                                    capsys):
-    name = osp.basename(osp.dirname(_gt_files(tiny['root'])[0]))
-    common = [tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
-              '--format', 'lasot', '--videos', name, '--no-progress']
+def test_dtype_bf16_tracks_under_cpu_autocast(tool, tiny, tmp_path,
+                                             monkeypatch):
+    precision = []
+    track = tool.track_video_timed
+
+    def recording(*args, **kwargs):
+        precision.append((torch.is_autocast_enabled('cpu'),
+                          torch.get_autocast_dtype('cpu')))
+        return track(*args, **kwargs)
+
+    monkeypatch.setattr(tool, 'track_video_timed', recording)
+    name = _names(tiny['root'])[0]
     out = tmp_path / 'bf16'
-    assert tool.main(common + ['--out', str(out), '--dtype', 'bf16']) == 0
-    boxes = np.loadtxt(out / f'{name}.txt', delimiter=',')
-    assert boxes.shape == (3, 4) and np.isfinite(boxes).all()
-    capsys.readouterr()
-    refused = tmp_path / 'fp16'
-    assert tool.main(common + ['--out', str(refused), '--dtype', 'fp16']) == 2
-    assert ('error: dtype fp16 needs a CUDA device, not cpu'
-            in capsys.readouterr().err)
-    assert not refused.exists()  # refused before anything was written
+    assert tool.main([
+        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
+        '--format', 'lasot', '--videos', name, '--no-progress', '--out',
+        str(out), '--dtype', 'bf16'
+    ]) == 0
+    assert precision == [(True, torch.bfloat16)]
+    boxes = _rows(out / f'{name}.txt')
+    assert len(boxes) == 3 and np.isfinite(boxes).all()
 
 
 def test_bad_first_box_exits_2_naming_the_file(tool, tiny, tmp_path,
@@ -149,6 +155,8 @@ def test_bad_first_box_exits_2_naming_the_file(tool, tiny, tmp_path,
     (dict(config=CONFIG), 'does not fit GlobalSearchTracker'),
     (dict(extra=['--short-side', '0']), '--short-side'),
     (dict(extra=['--device', 'gpu']), "unknown --device 'gpu'"),
+    (dict(extra=['--dtype', 'fp16']),
+     'dtype fp16 needs a CUDA device, not cpu'),
 ])
 def test_bad_input_exits_2(tool, tiny, tmp_path, capsys, change, message):
     paths = {

@@ -25,12 +25,13 @@ ground truth) stops with exit code 2 and names the file.
 """
 import argparse
 import sys
+from dataclasses import fields
 from typing import List, Optional
 
 from mmtrack_smallobj.evaluation.functional import (
-    CandidateVideo, attach_results, candidate_file_path, candidate_recall,
-    format_candidate_recall_table, load_annotations, read_candidate_file,
-    write_strict_json)
+    CandidateVideo, VideoData, attach_results, candidate_file_path,
+    candidate_recall, format_candidate_recall_table, load_annotations,
+    read_candidate_file, write_strict_json)
 from mmtrack_smallobj.utils.tool_args import add_ground_truth_args
 
 
@@ -61,17 +62,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         annotations = load_annotations(args.data_root, args.format)
         tracked = attach_results(annotations, args.results)
+        # The tracked VideoData as it is (its sources name the files in
+        # messages), with the candidates beside it.
         videos = [
             CandidateVideo(
-                name=ann.name,
-                gt_bboxes=ann.gt_bboxes,
-                pred_bboxes=video.pred_bboxes,
+                **{f.name: getattr(video, f.name)
+                   for f in fields(VideoData)},
                 candidates=read_candidate_file(
-                    candidate_file_path(args.results, ann.name),
-                    len(ann.gt_bboxes)),
-                visible=ann.visible,
-                cover=ann.cover)
-            for ann, video in zip(annotations, tracked)
+                    candidate_file_path(args.results, video.name),
+                    len(video.gt_bboxes)))
+            for video in tracked
         ]
         recall = candidate_recall(videos, args.top_k, args.size_bins)
     except ValueError as err:

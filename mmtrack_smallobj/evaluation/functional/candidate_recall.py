@@ -20,7 +20,7 @@ target, since the convention fails every absent frame. Pure numpy;
 ``tools/track.py --save-candidates`` writes the files read here.
 """
 import os.path as osp
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -43,25 +43,16 @@ CANDIDATE_FILE_SUFFIX = '_candidates.npz'
 
 
 @dataclass
-class CandidateVideo:
-    """One video's ground truth, reported boxes and candidates; boxes xyxy.
+class CandidateVideo(VideoData):
+    """A tracked video (:class:`VideoData`: ground truth, reported boxes,
+    visibility, sources for messages) with every frame's candidates.
 
     Args:
-        name (str): Video name.
-        gt_bboxes (np.ndarray): (N, 4) ground truth.
-        pred_bboxes (np.ndarray): (N, 4) the boxes the tracker reported.
-        candidates (list[np.ndarray]): N arrays of (K_i, 4) candidates, in
-            the tracker's ranking order (frame 0's is empty).
-        visible (np.ndarray, optional): (N,) visibility flags; without
-            them a frame is visible when its box is valid.
-        cover (np.ndarray, optional): (N,) GOT-10k cover levels.
+        candidates (list[np.ndarray]): N arrays of (K_i, 4) xyxy
+            candidates, in the tracker's ranking order (frame 0's is
+            empty). A keyword: it follows VideoData's fields.
     """
-    name: str
-    gt_bboxes: np.ndarray
-    pred_bboxes: np.ndarray
-    candidates: List[np.ndarray]
-    visible: Optional[np.ndarray] = None
-    cover: Optional[np.ndarray] = None
+    candidates: List[np.ndarray] = field(default_factory=list)
 
 
 def candidate_file_path(results_dir: str, name: str) -> str:
@@ -222,14 +213,10 @@ def candidate_recall(videos: Sequence[CandidateVideo],
     ranks, chosen, sizes, covers = [], [], [], []
     hits = ceiling = perfect = total = 0
     for video in videos:
-        gt = np.asarray(video.gt_bboxes, np.float64)
-        video_ranks = first_hit_ranks(video.candidates, gt)
+        video_ranks = first_hit_ranks(video.candidates, video.gt_bboxes)
         # The reported boxes are scored as tools/eval_results.py scores
-        # them, so that the two point accuracies agree.
-        scored = score_video(
-            VideoData(video.name, gt, np.asarray(video.pred_bboxes,
-                                                 np.float64),
-                      visible=video.visible), 'lasot')
+        # them, so that the two point accuracies (and messages) agree.
+        scored = score_video(video, 'lasot')
         # Frame 0 is given (the lasot convention sets it to the ground
         # truth): it counts in the point accuracies, not in the recall.
         later = scored.present.copy()
@@ -239,10 +226,10 @@ def candidate_recall(videos: Sequence[CandidateVideo],
         sizes.append(scored.size[later])
         covers.append(None if video.cover is None else
                       assign_cover_bins(video.cover)[later])
-        total += len(gt)
+        total += len(video.gt_bboxes)
         hits += int(np.count_nonzero(scored.point_hit))
-        given = int(scored.point_hit[0])
-        ceiling += int(np.count_nonzero(video_ranks[later] >= 0)) + given
+        ceiling += (int(np.count_nonzero(video_ranks[later] >= 0)) +
+                    int(scored.present[0]))
         perfect += int(np.count_nonzero(scored.present))
     all_ranks, all_chosen = np.concatenate(ranks), np.concatenate(chosen)
     result = dict(

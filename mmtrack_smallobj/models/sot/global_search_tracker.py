@@ -32,7 +32,7 @@ from .first_frame_adaptation import (adapt_head, check_adaptation_cfg,
                                      check_small_target_zoom_cfg,
                                      size_calibration, zoomed_short_side)
 from .whole_frame_utils import (WholeFrameTrackerMixin, check_test_scale,
-                                clip_to_image, features_at_caller_precision,
+                                clip_to_image, feature_precision,
                                 head_in_float32, other_object_boxes,
                                 resize_to_test_scale, single_frames,
                                 visible_target_boxes)
@@ -193,12 +193,11 @@ class GlobalSearchTracker(WholeFrameTrackerMixin, BaseSingleObjectTracker):
     def extract_feat(self, img: Tensor) -> List[Tensor]:
         """Backbone (and neck) features of a batch of frames, float32 (see
         :func:`head_in_float32`)."""
-
-        def extract() -> List[Tensor]:
+        with feature_precision(self, img.device.type):
             feats = self.backbone(img)
-            return self.neck(feats) if self.with_neck else feats
-
-        return features_at_caller_precision(self, extract)
+            if self.with_neck:
+                feats = self.neck(feats)
+        return [feat.float() for feat in feats]
 
     @head_in_float32
     def loss(self, inputs: Dict[str, Tensor], data_samples: SampleList,

@@ -5,11 +5,12 @@
 frame a sample (or a pair), start from a first box that must be usable, and
 evaluate on the frame as it was loaded rather than on the preprocessor's
 padded batch; the two detectors also search each frame at one test scale.
+:func:`head_in_float32` keeps a tracker's head out of reduced precision.
 """
 import functools
 import math
 from contextlib import nullcontext
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, ContextManager, Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -210,11 +211,11 @@ def check_first_box(box: Tensor, height: int, width: int, where: str) -> None:
 def head_in_float32(method: Callable) -> Callable:
     """Decorate a tracker's ``loss``, ``init`` and ``track``: under
     ``torch.autocast`` (``--amp`` training, fp16/bf16 inference) only the
-    features (:func:`features_at_caller_precision`) keep the caller's
-    precision, and the rest of the method runs in float32.
+    features (:func:`feature_precision`) keep the caller's precision, and
+    the rest of the method runs in float32.
 
     Why: the head's template correlation sums C x k x k products, which
-    grew past float16's range within ten AMP iterations of the DLA-34
+    grew past float16's range in about ten AMP iterations of the DLA-34
     config (inf, then NaN losses); and in bfloat16 (8-bit mantissa) or
     float16 the scores that rank candidates and the few-pixel boxes move
     enough to lose the target (success 54 -> 6 on the synthetic test set).
@@ -224,29 +225,27 @@ def head_in_float32(method: Callable) -> Callable:
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         device_type = next(self.parameters()).device.type
-        if (not torch.is_autocast_enabled(device_type)
-                or getattr(self, '_feature_autocast', None) is not None):
+        # A nested call finds autocast off and leaves the dtype alone.
+        if not torch.is_autocast_enabled(device_type):
             return method(self, *args, **kwargs)
-        self._feature_autocast = torch.autocast(
-            device_type, dtype=torch.get_autocast_dtype(device_type))
+        self._feature_dtype = torch.get_autocast_dtype(device_type)
         try:
             with torch.autocast(device_type, enabled=False):
                 return method(self, *args, **kwargs)
         finally:
-            self._feature_autocast = None
+            self._feature_dtype = None
 
     return wrapper
 
 
-def features_at_caller_precision(tracker: object,
-                                 extract: Callable[[], Sequence[Tensor]]
-                                 ) -> List[Tensor]:
-    """``extract()``'s features, computed under the autocast that
-    :func:`head_in_float32` found on entry (if any), as float32."""
-    autocast = getattr(tracker, '_feature_autocast', None)
-    with autocast or nullcontext():
-        feats = extract()
-    return [feat.float() for feat in feats]
+def feature_precision(tracker: torch.nn.Module,
+                      device_type: str) -> ContextManager:
+    """The context for a tracker's backbone and neck: the autocast that
+    :func:`head_in_float32` found on entry, or, outside such a method, the
+    caller's own state unchanged."""
+    dtype = getattr(tracker, '_feature_dtype', None)
+    return nullcontext() if dtype is None else torch.autocast(
+        device_type, dtype=dtype)
 
 
 class WholeFrameTrackerMixin:

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from mmtrack_smallobj.evaluation.functional import (
-    CandidateVideo, EvaluationInputError, candidate_file_path,
-    VideoData, candidate_recall, evaluate_videos, first_hit_ranks,
+    CandidateVideo, EvaluationInputError, VideoData, candidate_file_path,
+    candidate_recall, evaluate_videos, first_hit_ranks,
     format_candidate_recall_table, read_candidate_file, write_candidate_file)
 
 GT = np.array([10.0, 10.0, 30.0, 30.0])  # xyxy, 20 px
@@ -50,7 +50,8 @@ def test_recall_chosen_and_ceiling():
     pred = np.tile(OFF, (6, 1))
     pred[[0, 1]] = ON
     visible = np.array([1, 1, 1, 1, 1, 0], bool)
-    video = CandidateVideo('cat-1', gt, pred, frames, visible=visible)
+    video = CandidateVideo('cat-1', gt, pred, visible=visible,
+                           candidates=frames)
     recall = candidate_recall([video], top_k=(1, 3))
     overall = recall['overall']
     assert overall['frames'] == 4
@@ -75,17 +76,25 @@ def test_reported_boxes_are_scored_as_the_evaluation_scores_them():
     frames = _frames((0, 3), (0, 3), (None, 3))
     gt = np.tile(GT, (4, 1))
     pred = np.stack([ON, ON, [50.0, 50.0, 50.0, 60.0], OFF])
-    recall = candidate_recall([CandidateVideo('cat-1', gt, pred, frames)])
+    recall = candidate_recall(
+        [CandidateVideo('cat-1', gt, pred, candidates=frames)])
     expected = evaluate_videos([VideoData('cat-1', gt, pred)],
                                convention='lasot')
-    assert recall['point_accuracy'] == pytest.approx(
-        expected['point_accuracy']) == pytest.approx(75.0)
+    assert recall['point_accuracy'] == pytest.approx(75.0)
+    assert expected['point_accuracy'] == pytest.approx(75.0)
     assert recall['overall']['chosen'] == pytest.approx(100 * 2 / 3)
-    # A box the evaluation refuses is refused here too, named.
+    # A box the evaluation refuses is refused here too, with the results
+    # file and line when the video knows them.
     pred[3, 0] = np.nan
     with pytest.raises(ValueError,
                        match='video cat-1, frame 3: non-finite box'):
-        candidate_recall([CandidateVideo('cat-1', gt, pred, frames)])
+        candidate_recall(
+            [CandidateVideo('cat-1', gt, pred, candidates=frames)])
+    with pytest.raises(ValueError, match='R/cat-1.txt, line 4: non-finite'):
+        candidate_recall([
+            CandidateVideo('cat-1', gt, pred, pred_source='R/cat-1.txt',
+                           candidates=frames)
+        ])
 
 
 def test_visibility_bins_and_the_table():
@@ -93,7 +102,9 @@ def test_visibility_bins_and_the_table():
     gt = np.tile(GT, (4, 1))
     pred = np.tile(ON, (4, 1))
     cover = np.array([8, 8, 2, 8])
-    videos = [CandidateVideo('cat-1', gt, pred, frames, cover=cover)]
+    videos = [
+        CandidateVideo('cat-1', gt, pred, cover=cover, candidates=frames)
+    ]
     recall = candidate_recall(videos, top_k=(1, 2))
     partly, whole = recall['by_visibility']['0-30'], recall[
         'by_visibility']['100']
@@ -111,7 +122,7 @@ def test_visibility_bins_and_the_table():
 @pytest.mark.parametrize('top_k', [(), (0, 5)])
 def test_bad_top_k(top_k):
     video = CandidateVideo('v', np.tile(GT, (2, 1)), np.tile(GT, (2, 1)),
-                           _frames((0, 1)))
+                           candidates=_frames((0, 1)))
     with pytest.raises(ValueError, match='top_k'):
         candidate_recall([video], top_k=top_k)
 

@@ -147,8 +147,8 @@ def test_text_formats_pinned(tmp_path):
     video = _one([[1, 2.5, 3.14159, 4], [-0.00049, 10, 20.00051, 30]],
                  times=[0.5, 0.25])
     for bench, line2 in [('lasot', '-0.000,10.000,20.001,30.000\n'),
-                             ('trackingnet', '-0.0005,10.0000,20.0005,'
-                              '30.0000\n')]:
+                         ('trackingnet', '-0.0005,10.0000,20.0005,'
+                          '30.0000\n')]:
         write_submission(bench, [video], str(tmp_path / bench))
         files = read_submission_files(bench, str(tmp_path / bench))
         first = ('1.000,2.500,3.142,4.000\n' if bench == 'lasot' else

@@ -197,20 +197,18 @@ def test_tracks_a_three_frame_video():
 
 
 def _record_precision(model: GlobalSearchTracker) -> dict:
-    """Per part, the (autocast on?, input dtype) of each of its calls."""
-    seen = dict(backbone=[], head=[])
+    """Per call: the backbone's output dtype, and the head tower's
+    (autocast on?, input dtype)."""
+    seen = dict(features=[], head=[])
+    model.backbone.register_forward_hook(
+        lambda module, args, out: seen['features'].append(out[0].dtype))
 
-    def hook(name):
+    def head(module, args):
+        seen['head'].append((torch.is_autocast_enabled('cpu'),
+                             args[0].dtype))
 
-        def record(module, args):
-            seen[name].append((torch.is_autocast_enabled('cpu'),
-                               args[0].dtype))
-
-        return record
-
-    model.backbone.register_forward_pre_hook(hook('backbone'))
     for branch in model.head.branches:
-        branch['tower'].register_forward_pre_hook(hook('head'))
+        branch['tower'].register_forward_pre_hook(head)
     return seen
 
 
@@ -224,23 +222,30 @@ def test_under_autocast_only_the_features_leave_float32():
     with torch.autocast('cpu', dtype=torch.bfloat16):
         losses = model(pair_inputs(1), samples, mode='loss')
     assert all(v.dtype == torch.float32 for v in losses.values())
-    assert seen['backbone'] == [(True, torch.float32)]
+    assert seen['features'] == [torch.bfloat16]
     assert seen['head'] and set(seen['head']) == {(False, torch.float32)}
-    # The caller's autocast is back afterwards.
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        model(pair_inputs(1), samples, mode='loss')
-        assert torch.is_autocast_enabled('cpu')
-    seen['backbone'].clear()
+    assert model._feature_dtype is None  # nothing left for a later call
+    seen['features'].clear()
     seen['head'].clear()
     with torch.autocast('cpu', dtype=torch.bfloat16):
-        results = _track(model, torch.rand(3, 3, 64, 64), [10., 12., 30., 28.])
+        results = _track(model, torch.rand(3, 3, 64, 64),
+                         [10., 12., 30., 28.])
     _check_tracked(results, [10., 12., 30., 28.], 64, 64)
-    assert set(seen['backbone']) == {(True, torch.float32)}
+    assert set(seen['features']) == {torch.bfloat16}
     assert seen['head'] and set(seen['head']) == {(False, torch.float32)}
-    # Without autocast nothing changes.
-    seen['head'].clear()
-    _track(model, torch.rand(3, 3, 64, 64), [10., 12., 30., 28.])
-    assert set(seen['head']) == {(False, torch.float32)}
+    # Outside a decorated method the caller's autocast is left as it is.
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        assert {f.dtype for f in model.extract_feat(
+            torch.rand(1, 3, 32, 32))} == {torch.float32}
+    assert seen['features'][-1] == torch.bfloat16
+
+
+def test_a_failing_call_under_autocast_leaves_no_feature_dtype():
+    model = _model().eval()
+    with torch.autocast('cpu', dtype=torch.bfloat16), pytest.raises(
+            ValueError, match='has no positive size'):
+        _track(model, torch.rand(1, 3, 64, 64), [0., 0., 0., 0.])
+    assert model._feature_dtype is None
 
 
 def test_test_step_runs_the_preprocessor_and_tracks():
