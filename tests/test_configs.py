@@ -5,7 +5,8 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 from tiny_configs import CONFIG as CPU_DEFAULT
-from torch_threads import one_torch_thread
+from tiny_configs import DLA34_CONFIG as GPU_BASE
+from tiny_configs import SEARCH_224_CONFIG
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALL_CONFIGS = sorted(
@@ -138,17 +139,16 @@ def test_global_search_config_levels_and_loss(path, mmtrack_scope):
     cfg = Config.fromfile(path)
     assert cfg.model.type == 'GlobalSearchTracker', _rel(path)
     torch.manual_seed(0)
-    with one_torch_thread():
-        model = MODELS.build(cfg.model)
-        model.train()
-        size = 64
-        strides = model.head.strides
-        feats = model.extract_feat(torch.rand(2, 3, size, size))
-        assert [tuple(f.shape[-2:]) for f in feats] == [
-            (math.ceil(size / s), ) * 2 for s in strides
-        ], f'{_rel(path)}: feature sizes do not match head strides {strides}'
-        data = model.data_preprocessor(_global_search_pairs(size), True)
-        losses = model.loss(data['inputs'], data['data_samples'])
+    model = MODELS.build(cfg.model)
+    model.train()
+    size = 64
+    strides = model.head.strides
+    feats = model.extract_feat(torch.rand(2, 3, size, size))
+    assert [tuple(f.shape[-2:]) for f in feats] == [
+        (math.ceil(size / s), ) * 2 for s in strides
+    ], f'{_rel(path)}: feature sizes do not match head strides {strides}'
+    data = model.data_preprocessor(_global_search_pairs(size), True)
+    losses = model.loss(data['inputs'], data['data_samples'])
     if cfg.model.get('loss_weighting') is not None:
         # Re-id configs weigh the summed levels as loss_det; these pairs
         # carry no identities, so no re-id term.
@@ -168,9 +168,6 @@ def test_global_search_config_levels_and_loss(path, mmtrack_scope):
         assert float(value) > 0, f'{_rel(path)}: {name} = {value}'
 
 
-GPU_BASE = osp.join(
-    REPO_ROOT, 'configs', 'global_search',
-    'global-search_dla34-fpn_8xb16-20e_got10k-lasot-trackingnet_base.py')
 # The test-time options that do not depend on the test scale.
 SCALE_FREE_TEST_OPTIONS = ('first_frame_adaptation', 'size_calibration',
                            'verification', 'box_smoothing')
@@ -187,9 +184,7 @@ def test_gpu_config_uses_the_cpu_defaults_scale_free_test_options():
 
 
 def test_search_224_ablation_changes_only_the_search_window():
-    ablation = Config.fromfile(
-        osp.join(osp.dirname(CPU_DEFAULT), 'ablations',
-                 osp.basename(CPU_DEFAULT)[:-3] + '_search-224.py'))
+    ablation = Config.fromfile(SEARCH_224_CONFIG)
     default = Config.fromfile(CPU_DEFAULT)
     steps = default.train_dataloader.dataset.pipeline
     changed = ablation.train_dataloader.dataset.pipeline
@@ -220,20 +215,19 @@ def test_config_tracks_a_three_frame_video_with_its_test_options(
     # A 64 px short side keeps DLA-34 fast; the options are unchanged.
     cfg.model.test_cfg.short_side = 64
     torch.manual_seed(0)
-    with one_torch_thread():
-        model = MODELS.build(cfg.model).eval()
-        for key in SCALE_FREE_TEST_OPTIONS:
-            assert model.test_cfg[key] is not None, key
-        first = [20., 18., 36., 30.]
-        frames = torch.randint(0, 255, (3, 1, 3, 64, 64), dtype=torch.uint8)
-        results = []
-        for frame_id, frame in enumerate(frames):
-            metainfo = dict(frame_id=frame_id, img_path=f'v/{frame_id}.jpg')
-            sample = TrackDataSample(metainfo=metainfo)
-            sample.gt_instances = InstanceData(bboxes=torch.tensor([first]))
-            data = dict(inputs=dict(img=[frame]), data_samples=[sample])
-            with torch.no_grad():
-                results.append(model.test_step(data)[0].pred_track_instances)
+    model = MODELS.build(cfg.model).eval()
+    for key in SCALE_FREE_TEST_OPTIONS:
+        assert model.test_cfg[key] is not None, key
+    first = [20., 18., 36., 30.]
+    frames = torch.randint(0, 255, (3, 1, 3, 64, 64), dtype=torch.uint8)
+    results = []
+    for frame_id, frame in enumerate(frames):
+        metainfo = dict(frame_id=frame_id, img_path=f'v/{frame_id}.jpg')
+        sample = TrackDataSample(metainfo=metainfo)
+        sample.gt_instances = InstanceData(bboxes=torch.tensor([first]))
+        data = dict(inputs=dict(img=[frame]), data_samples=[sample])
+        with torch.no_grad():
+            results.append(model.test_step(data)[0].pred_track_instances)
     candidates = model.memo.candidates
     ranked = candidates.ranking_scores
     assert torch.equal(ranked, ranked.sort(descending=True).values)

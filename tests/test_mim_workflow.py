@@ -6,12 +6,12 @@ imported by `custom_imports`, a checkpoint is written, and testing that checkpoi
 through `mim test` (whose positional checkpoint mmtrack's test.py rejects on its own)
 writes one result file per video.
 """
-import os
 import os.path as osp
 import subprocess
 import sys
 
 import pytest
+from torch_threads import one_thread_env
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(
@@ -33,7 +33,7 @@ TINY_LOADER = [
 def _run(cmd, cwd):
     # One thread: tiny models on a shared 2-core machine run many times
     # faster without thread hand-offs.
-    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env = one_thread_env()
     proc = subprocess.run(
         cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, env=env)

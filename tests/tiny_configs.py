@@ -7,6 +7,12 @@ import os.path as osp
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'global_search',
                   'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
+DLA34_CONFIG = osp.join(
+    ROOT, 'configs', 'global_search',
+    'global-search_dla34-fpn_8xb16-20e_got10k-lasot-trackingnet_base.py')
+SEARCH_224_CONFIG = osp.join(
+    ROOT, 'configs', 'global_search', 'ablations',
+    'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot_search-224.py')
 SIAMRPN_CONFIG = osp.join(
     ROOT, 'configs', 'siamese_rpn',
     'siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py')

@@ -5,7 +5,8 @@ tiny convolutions gain nothing from threads and run many times slower with
 them (the DLA training test took 22 s with 2 threads next to another
 pytest, 0.5 s with one)."""
 import contextlib
-from typing import Iterator
+import os
+from typing import Dict, Iterator
 
 import torch
 
@@ -19,3 +20,9 @@ def one_torch_thread() -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+def one_thread_env(**extra: str) -> Dict[str, str]:
+    """This process's environment for a subprocess that runs torch on one
+    OpenMP thread, with ``extra`` variables set."""
+    return dict(os.environ, OMP_NUM_THREADS='1', **extra)

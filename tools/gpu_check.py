@@ -122,12 +122,11 @@ def short_training_config(cfg, data_root: str, work_dir: str, iters: int,
     Returns:
         Config: The modified copy.
     """
-    from mmengine.config import ConfigDict
     cfg = copy.deepcopy(cfg)
     # Dataset and sampler assigned, not update()d: ConfigDict.update merges
     # recursively, which would keep a concatenation's own keys
     # (dataset_sampling_weights, ...) on the LaSOT dataset that replaces it.
-    cfg.train_dataloader.dataset = ConfigDict(
+    cfg.train_dataloader.dataset = dict(
         type='LaSOTDataset',
         data_root=data_root,
         ann_file='lasot_train_infos.txt',
@@ -135,7 +134,7 @@ def short_training_config(cfg, data_root: str, work_dir: str, iters: int,
         pipeline=_train_pipeline(cfg.train_dataloader.dataset),
         test_mode=False)
     # Exactly one pass: the iteration loop never restarts the loader.
-    cfg.train_dataloader.sampler = ConfigDict(
+    cfg.train_dataloader.sampler = dict(
         type='QuotaSampler', samples_per_epoch=iters * batch_size)
     cfg.train_dataloader.update(
         batch_size=batch_size, num_workers=2, persistent_workers=False)
@@ -203,17 +202,6 @@ def check_training(cfg, device: str) -> str:
     return osp.join(cfg.work_dir, f'iter_{cfg.train_cfg.max_iters}.pth')
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise IoU of ``x, y, w, h`` boxes."""
-    x1 = np.maximum(a[:, 0], b[:, 0])
-    y1 = np.maximum(a[:, 1], b[:, 1])
-    x2 = np.minimum(a[:, 0] + a[:, 2], b[:, 0] + b[:, 2])
-    y2 = np.minimum(a[:, 1] + a[:, 3], b[:, 1] + b[:, 3])
-    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    union = a[:, 2] * a[:, 3] + b[:, 2] * b[:, 3] - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
-
-
 def check_inference(config: str, checkpoint: str, test_root: str,
                     dtypes: List[str], device: str, cfg_options: dict,
                     per_frame: bool) -> bool:
@@ -224,6 +212,8 @@ def check_inference(config: str, checkpoint: str, test_root: str,
     """
     from mmtrack_smallobj.apis import (inference_precision, init_tracker,
                                        list_videos, track_video_timed)
+    from mmtrack_smallobj.evaluation.functional import (aligned_iou,
+                                                        xywh_to_xyxy)
     model, pipeline = init_tracker(
         config, checkpoint, device=device, cfg_options=cfg_options)
     video = list_videos(test_root, 'lasot')[0]
@@ -245,8 +235,14 @@ def check_inference(config: str, checkpoint: str, test_root: str,
             and np.isfinite(tracked.scores).all())
         passed &= finite
         boxes[name] = tracked.boxes_xywh
-        iou = (f'{_iou(boxes["fp32"][1:], tracked.boxes_xywh[1:]).mean():.3f}'
-               if 'fp32' in boxes and name != 'fp32' else '-')
+        iou = '-'
+        if 'fp32' in boxes and name != 'fp32':
+            # A pair without area (or a NaN box) counts as IoU 0.
+            ious = np.nan_to_num(
+                aligned_iou(
+                    xywh_to_xyxy(boxes['fp32'][1:]),
+                    xywh_to_xyxy(tracked.boxes_xywh[1:])))
+            iou = f'{ious.mean():.3f}'
         print(f'inference {name}: {len(times)} frames, per frame mean '
               f'{times.mean():.2f} ms, median {np.median(times):.2f} ms, p90 '
               f'{np.percentile(times, 90):.2f} ms ({1000 / times.mean():.1f} '

@@ -1,18 +1,10 @@
-"""Fixtures of the api tests: one thread, a tiny tracker and its videos."""
+"""Fixtures of the api tests: a tiny tracker and its videos."""
 import pytest
 import torch
 from tiny_configs import CONFIG, TINY
-from torch_threads import one_torch_thread
 
 from mmtrack_smallobj.apis import init_tracker
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
-
-
-@pytest.fixture(scope='package', autouse=True)
-def one_thread():
-    """One torch thread for the api tests (see torch_threads)."""
-    with one_torch_thread():
-        yield
 
 
 @pytest.fixture(scope='package')

@@ -77,14 +77,22 @@ def test_inference_precision_refuses_what_cannot_run(dtype, message):
         inference_precision('cpu', dtype)
 
 
-def test_inference_precision_on_cpu():
-    # fp32 switches off an autocast the caller had on.
+def test_inference_precision_fp32_switches_autocast_off():
     with torch.autocast('cpu', dtype=torch.bfloat16):
         with inference_precision('cpu', 'fp32'):
             assert not torch.is_autocast_enabled('cpu')
-    with inference_precision(torch.device('cpu'), 'bf16'):
-        assert torch.is_autocast_enabled('cpu')
-        assert torch.get_autocast_dtype('cpu') == torch.bfloat16
+
+
+@pytest.mark.parametrize('device, dtype, expected', [
+    ('cpu', 'bf16', torch.bfloat16),
+    pytest.param('cuda', 'fp16', torch.float16,
+                 marks=pytest.mark.skipif(not torch.cuda.is_available(),
+                                          reason='needs CUDA')),
+])
+def test_inference_precision_turns_autocast_on(device, dtype, expected):
+    with inference_precision(torch.device(device), dtype):
+        assert torch.is_autocast_enabled(device)
+        assert torch.get_autocast_dtype(device) == expected
 
 
 def test_inference_precision_refuses_bf16_where_the_gpu_has_none(
@@ -96,10 +104,3 @@ def test_inference_precision_refuses_bf16_where_the_gpu_has_none(
     with pytest.raises(ValueError,
                        match='dtype bf16: T4 has no bfloat16 support'):
         inference_precision('cuda:1', 'bf16')
-
-
-@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
-def test_inference_precision_on_cuda():
-    with inference_precision('cuda', 'fp16'):
-        assert torch.is_autocast_enabled('cuda')
-        assert torch.get_autocast_dtype('cuda') == torch.float16

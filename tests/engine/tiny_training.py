@@ -10,6 +10,8 @@ import socket
 import sys
 from typing import Dict, List, Sequence
 
+from torch_threads import one_thread_env
+
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
 HERE = osp.dirname(osp.abspath(__file__))
@@ -116,8 +118,7 @@ def subprocess_env(**extra: str) -> Dict[str, str]:
     which a GPU machine would otherwise replace with nccl on one device and
     cuDNN's kernels.
     """
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable,
-               CUDA_VISIBLE_DEVICES='')
+    env = one_thread_env(PYTHON=sys.executable, CUDA_VISIBLE_DEVICES='')
     env['PYTHONPATH'] = os.pathsep.join(
         p for p in (HERE, env.get('PYTHONPATH', '')) if p)
     env.update(extra)

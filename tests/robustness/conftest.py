@@ -1,6 +1,6 @@
 """Fixtures of the bad-input suite: a tiny tracker and its files, and
 tiny LaSOT-layout videos."""
-from typing import Callable, Iterator
+from typing import Callable
 
 import pytest
 import torch
@@ -8,17 +8,9 @@ from mmengine.config import Config
 from mmengine.dataset import Compose
 from robust_inputs import CHECKED_TEST_PIPELINE, TINY_CONFIG_TEXT
 from tiny_configs import CONFIG, TINY
-from torch_threads import one_torch_thread
 
 from mmtrack_smallobj.apis import init_tracker
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
-
-
-@pytest.fixture(scope='package', autouse=True)
-def one_thread() -> Iterator[None]:
-    """One torch thread for the whole suite (see torch_threads)."""
-    with one_torch_thread():
-        yield
 
 
 @pytest.fixture(scope='session')

@@ -7,7 +7,6 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from torch_threads import one_torch_thread
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(ROOT, 'configs', 'global_search',
@@ -47,21 +46,20 @@ def inputs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('demo_tool')
     config = tmp / 'tiny_global_search.py'
     config.write_text(TINY_CONFIG)
-    with one_torch_thread():
-        model, _ = init_tracker(str(config), None, 'cpu')
-        checkpoint = str(tmp / 'tiny.pth')
-        torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
-        folder = tmp / 'frames'
-        folder.mkdir()
-        video = str(tmp / 'clip.mp4')
-        writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'mp4v'), 10,
-                                 (64, 64))
-        for i, frame in enumerate(_frames()):
-            cv2.imwrite(str(folder / f'{i:03d}.png'), frame)
-            writer.write(frame)
-        writer.release()
-        yield dict(config=str(config), checkpoint=checkpoint,
-                   folder=str(folder), video=video)
+    model, _ = init_tracker(str(config), None, 'cpu')
+    checkpoint = str(tmp / 'tiny.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+    folder = tmp / 'frames'
+    folder.mkdir()
+    video = str(tmp / 'clip.mp4')
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (64, 64))
+    for i, frame in enumerate(_frames()):
+        cv2.imwrite(str(folder / f'{i:03d}.png'), frame)
+        writer.write(frame)
+    writer.release()
+    return dict(config=str(config), checkpoint=checkpoint,
+                folder=str(folder), video=video)
 
 
 def _run(tool, inputs, source, out, *extra):

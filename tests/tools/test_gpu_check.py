@@ -11,14 +11,11 @@ import sys
 
 import pytest
 import torch
+from mmengine.config import Config
+from tiny_configs import CONFIG, DLA34_CONFIG, ROOT
+from torch_threads import one_thread_env
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(ROOT, 'tools', 'gpu_check.py')
-CONFIG = osp.join(ROOT, 'configs', 'global_search',
-                  'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
-DLA_CONFIG = osp.join(
-    ROOT, 'configs', 'global_search',
-    'global-search_dla34-fpn_8xb16-20e_got10k-lasot-trackingnet_base.py')
 EXIT_NO_CUDA = 77
 TINY_MODEL = [
     '--cfg-options', 'model.backbone.base_channels=4',
@@ -30,7 +27,7 @@ TINY_MODEL = [
 
 
 def _run(args, tmp_path):
-    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env = one_thread_env()
     return subprocess.run([sys.executable, SCRIPT] + args,
                           cwd=str(tmp_path),
                           env=env,
@@ -68,9 +65,8 @@ def test_cpu_dry_run_trains_and_tracks(tmp_path):
 
 
 def test_short_training_replaces_a_concatenated_train_set(load_tool):
-    from mmengine.config import Config
     gpu_check = load_tool('tools/gpu_check.py')
-    cfg = Config.fromfile(DLA_CONFIG)
+    cfg = Config.fromfile(DLA34_CONFIG)
     assert cfg.train_dataloader.dataset.type == 'RandomSampleConcatDataset'
     short = gpu_check.short_training_config(
         cfg, '/data/train/', '/work', iters=3, batch_size=2, amp=True)

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 import torch
 from mmengine.dataset import pseudo_collate
-from torch_threads import one_torch_thread
 
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
@@ -53,17 +52,16 @@ def tiny(tmp_path_factory):
     """Tiny re-id and plain models, and a MOT set: 2 videos of 3 frames,
     a target and 1 distractor each."""
     tmp = tmp_path_factory.mktemp('reid_separation')
-    with one_torch_thread():
-        config, checkpoint = _tiny_model(tmp, 'reid', REID_CONFIG, TINY_REID)
-        plain_config, plain_checkpoint = _tiny_model(tmp, 'plain',
-                                                     PLAIN_CONFIG, '')
-        root = str(tmp / 'mot')
-        generate_dataset(root, fmt='mot', num_videos=2, num_frames=3, seed=0,
-                         frame_size=(96, 96), size_range=(6.0, 24.0),
-                         num_distractors=1, split='test', progress=False)
-        yield dict(config=config, checkpoint=checkpoint, root=root,
-                   plain_config=plain_config,
-                   plain_checkpoint=plain_checkpoint)
+    config, checkpoint = _tiny_model(tmp, 'reid', REID_CONFIG, TINY_REID)
+    plain_config, plain_checkpoint = _tiny_model(tmp, 'plain',
+                                                 PLAIN_CONFIG, '')
+    root = str(tmp / 'mot')
+    generate_dataset(root, fmt='mot', num_videos=2, num_frames=3, seed=0,
+                     frame_size=(96, 96), size_range=(6.0, 24.0),
+                     num_distractors=1, split='test', progress=False)
+    return dict(config=config, checkpoint=checkpoint, root=root,
+                plain_config=plain_config,
+                plain_checkpoint=plain_checkpoint)
 
 
 def _visible_objects(root):

@@ -9,7 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 import torch
-from torch_threads import one_torch_thread
+from torch_threads import one_thread_env
 
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
@@ -39,14 +39,13 @@ def tiny(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('track_tool')
     config = tmp / 'tiny_global_search.py'
     config.write_text(TINY_CONFIG)
-    with one_torch_thread():
-        model, _ = init_tracker(str(config), None, 'cpu')
-        checkpoint = str(tmp / 'tiny.pth')
-        torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
-        root = str(tmp / 'lasot')
-        generate_dataset(root, fmt='lasot', num_videos=2, num_frames=3, seed=0,
-                         split='test', progress=False)
-        yield dict(config=str(config), checkpoint=checkpoint, root=root)
+    model, _ = init_tracker(str(config), None, 'cpu')
+    checkpoint = str(tmp / 'tiny.pth')
+    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+    root = str(tmp / 'lasot')
+    generate_dataset(root, fmt='lasot', num_videos=2, num_frames=3, seed=0,
+                     split='test', progress=False)
+    return dict(config=str(config), checkpoint=checkpoint, root=root)
 
 
 def _gt_files(root):
@@ -64,7 +63,7 @@ def _rows(path):
 def test_track_writes_results_that_evaluate(tiny, tmp_path, load_tool):
     out = str(tmp_path / 'results')
     # One thread: OpenMP threads waiting for busy shared cores are slow.
-    env = dict(os.environ, OMP_NUM_THREADS='1')
+    env = one_thread_env()
     done = subprocess.run(
         [sys.executable, SCRIPT, tiny['config'], tiny['checkpoint'],
          '--data-root', tiny['root'], '--format', 'lasot', '--out', out],

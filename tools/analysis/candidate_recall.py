@@ -25,13 +25,12 @@ ground truth) stops with exit code 2 and names the file.
 """
 import argparse
 import sys
-from dataclasses import fields
 from typing import List, Optional
 
 from mmtrack_smallobj.evaluation.functional import (
-    CandidateVideo, VideoData, attach_results, candidate_file_path,
-    candidate_recall, format_candidate_recall_table, load_annotations,
-    read_candidate_file, write_strict_json)
+    CandidateVideo, attach_results, candidate_file_path, candidate_recall,
+    format_candidate_recall_table, load_annotations, read_candidate_file,
+    write_strict_json)
 from mmtrack_smallobj.utils.tool_args import add_ground_truth_args
 
 
@@ -66,8 +65,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         # messages), with the candidates beside it.
         videos = [
             CandidateVideo(
-                **{f.name: getattr(video, f.name)
-                   for f in fields(VideoData)},
+                **vars(video),
                 candidates=read_candidate_file(
                     candidate_file_path(args.results, video.name),
                     len(video.gt_bboxes)))

@@ -21,7 +21,7 @@ target, since the convention fails every absent frame. Pure numpy;
 """
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 import numpy as np
 
@@ -128,11 +128,10 @@ def read_candidate_file(path: str, num_frames: int) -> List[np.ndarray]:
         raise EvaluationInputError(
             path, f'has {len(boxes)} frames of candidates, the ground truth '
             f'{num_frames}')
-    frames = []
-    for frame in boxes:
-        frame = frame[~np.isnan(frame).any(axis=1)]
-        frames.append(xywh_to_xyxy(frame))
-    return frames
+    # One conversion for the whole file, then each frame's real rows.
+    xyxy = xywh_to_xyxy(boxes).reshape(boxes.shape)
+    real = ~np.isnan(boxes).any(axis=2)
+    return [frame[keep] for frame, keep in zip(xyxy, real)]
 
 
 def first_hit_ranks(candidates: Sequence[np.ndarray],

@@ -238,12 +238,12 @@ def head_in_float32(method: Callable) -> Callable:
     return wrapper
 
 
-def feature_precision(tracker: torch.nn.Module,
+def feature_precision(tracker: 'WholeFrameTrackerMixin',
                       device_type: str) -> ContextManager:
     """The context for a tracker's backbone and neck: the autocast that
     :func:`head_in_float32` found on entry, or, outside such a method, the
     caller's own state unchanged."""
-    dtype = getattr(tracker, '_feature_dtype', None)
+    dtype = tracker._feature_dtype
     return nullcontext() if dtype is None else torch.autocast(
         device_type, dtype=dtype)
 
@@ -261,6 +261,8 @@ class WholeFrameTrackerMixin:
     """
 
     _first_frame_path: Optional[str] = None
+    # The caller's autocast dtype while a head_in_float32 method runs.
+    _feature_dtype: Optional[torch.dtype] = None
 
     def _first_box(self, img: Tensor) -> Tensor:
         """mmtrack's first-frame box, ``self.memo.bbox`` (cx, cy, w, h), as

@@ -76,8 +76,11 @@ def test_reported_boxes_are_scored_as_the_evaluation_scores_them():
     frames = _frames((0, 3), (0, 3), (None, 3))
     gt = np.tile(GT, (4, 1))
     pred = np.stack([ON, ON, [50.0, 50.0, 50.0, 60.0], OFF])
-    recall = candidate_recall(
-        [CandidateVideo('cat-1', gt, pred, candidates=frames)])
+
+    def video(**fields):
+        return CandidateVideo('cat-1', gt, pred, candidates=frames, **fields)
+
+    recall = candidate_recall([video()])
     expected = evaluate_videos([VideoData('cat-1', gt, pred)],
                                convention='lasot')
     assert recall['point_accuracy'] == pytest.approx(75.0)
@@ -88,13 +91,9 @@ def test_reported_boxes_are_scored_as_the_evaluation_scores_them():
     pred[3, 0] = np.nan
     with pytest.raises(ValueError,
                        match='video cat-1, frame 3: non-finite box'):
-        candidate_recall(
-            [CandidateVideo('cat-1', gt, pred, candidates=frames)])
+        candidate_recall([video()])
     with pytest.raises(ValueError, match='R/cat-1.txt, line 4: non-finite'):
-        candidate_recall([
-            CandidateVideo('cat-1', gt, pred, pred_source='R/cat-1.txt',
-                           candidates=frames)
-        ])
+        candidate_recall([video(pred_source='R/cat-1.txt')])
 
 
 def test_visibility_bins_and_the_table():

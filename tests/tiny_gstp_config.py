@@ -5,9 +5,9 @@ Not a test module."""
 import os.path as osp
 
 from mmengine.config import Config
+from tiny_configs import ROOT
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-MODEL_BASES = osp.join(REPO_ROOT, 'configs', '_base_', 'models')
+MODEL_BASES = osp.join(ROOT, 'configs', '_base_', 'models')
 MAX_CANDIDATES = 5
 
 
