@@ -6,7 +6,7 @@ import pytest
 from mmengine.config import Config
 from tiny_configs import CONFIG as CPU_DEFAULT
 from tiny_configs import DLA34_CONFIG as GPU_BASE
-from tiny_configs import SEARCH_224_CONFIG
+from tiny_configs import SEARCH_224_CONFIG, TINY, tiny_config_text
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALL_CONFIGS = sorted(
@@ -34,6 +34,17 @@ def mmtrack_scope():
 
     register_all_modules(init_default_scope=False)
     init_default_scope('mmtrack')
+
+
+def test_tiny_config_file_shrinks_as_tiny_options(tmp_path):
+    """The tool tests' tiny config file and the in-process TINY options
+    build the same model."""
+    path = tmp_path / 'tiny.py'
+    path.write_text(tiny_config_text())
+    options = Config.fromfile(CPU_DEFAULT)
+    options.merge_from_dict(TINY)
+    assert Config.fromfile(str(path)).model == options.model
+    assert options.model.backbone.base_channels == 4
 
 
 def test_there_are_configs():

@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
 from robust_inputs import CHECKED_TEST_PIPELINE, TINY_CONFIG_TEXT
-from tiny_configs import CONFIG, TINY
+from tiny_configs import CONFIG, TINY, save_checkpoint
 
 from mmtrack_smallobj.apis import init_tracker
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
@@ -37,10 +37,8 @@ def tiny_files(tmp_path_factory, tiny_tracker) -> dict:
     tmp = tmp_path_factory.mktemp('tiny_files')
     config = tmp / 'tiny_global_search.py'
     config.write_text(TINY_CONFIG_TEXT)
-    checkpoint = tmp / 'tiny.pth'
-    torch.save({'state_dict': tiny_tracker['model'].state_dict(),
-                'meta': {}}, checkpoint)
-    return dict(config=str(config), checkpoint=str(checkpoint))
+    checkpoint = save_checkpoint(tiny_tracker['model'], str(tmp / 'tiny.pth'))
+    return dict(config=str(config), checkpoint=checkpoint)
 
 
 @pytest.fixture

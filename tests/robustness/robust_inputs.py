@@ -7,7 +7,7 @@ from typing import List
 
 import cv2
 import numpy as np
-from tiny_configs import CONFIG
+from tiny_configs import tiny_config_text
 
 CHECKED_TEST_PIPELINE = [
     dict(type='LoadImageFromFileChecked'),
@@ -15,15 +15,9 @@ CHECKED_TEST_PIPELINE = [
     dict(type='PackTrackInputs', pack_single_img=True),
 ]
 # The same tiny tracker as a config file, with the guarded image loader.
-TINY_CONFIG_TEXT = f"""_base_ = [{CONFIG!r}]
-model = dict(
-    backbone=dict(base_channels=4),
-    neck=dict(in_channels=[4, 8], out_channels=4),
-    head=dict(in_channels=4, feat_channels=4),
-    test_cfg=dict(short_side=64))
-test_dataloader = dict(dataset=dict(pipeline={CHECKED_TEST_PIPELINE!r}))
-"""
-
+TINY_CONFIG_TEXT = tiny_config_text(
+    extra=f'test_dataloader = dict(dataset=dict(pipeline='
+    f'{CHECKED_TEST_PIPELINE!r}))\n')
 
 
 def lasot_gt_files(root: str) -> List[str]:

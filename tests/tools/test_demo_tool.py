@@ -6,18 +6,8 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-import torch
+from tiny_configs import save_tiny_tracker
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(ROOT, 'configs', 'global_search',
-                  'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
-TINY_CONFIG = f"""_base_ = [{CONFIG!r}]
-model = dict(
-    backbone=dict(base_channels=4),
-    neck=dict(in_channels=[4, 8], out_channels=4),
-    head=dict(in_channels=4, feat_channels=4),
-    test_cfg=dict(short_side=64))
-"""
 NUM_FRAMES = 5
 INIT_BOX = '10,20,6,6'
 
@@ -42,13 +32,8 @@ def tool(load_tool):
 def inputs(tmp_path_factory):
     """A tiny tracker's config and random checkpoint, a frames folder and
     the same frames as an mp4."""
-    from mmtrack_smallobj.apis import init_tracker
     tmp = tmp_path_factory.mktemp('demo_tool')
-    config = tmp / 'tiny_global_search.py'
-    config.write_text(TINY_CONFIG)
-    model, _ = init_tracker(str(config), None, 'cpu')
-    checkpoint = str(tmp / 'tiny.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
+    files = save_tiny_tracker(tmp)
     folder = tmp / 'frames'
     folder.mkdir()
     video = str(tmp / 'clip.mp4')
@@ -58,8 +43,7 @@ def inputs(tmp_path_factory):
         cv2.imwrite(str(folder / f'{i:03d}.png'), frame)
         writer.write(frame)
     writer.release()
-    return dict(config=str(config), checkpoint=checkpoint,
-                folder=str(folder), video=video)
+    return dict(files, folder=str(folder), video=video)
 
 
 def _run(tool, inputs, source, out, *extra):

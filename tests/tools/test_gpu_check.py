@@ -1,8 +1,9 @@
 """tools/gpu_check.py: the real check where CUDA exists, the 'no CUDA'
 report and a CPU dry run of the same steps elsewhere.
 
-The model is shrunk by ``--cfg-options`` (as tests/tools/test_track_tool.py
-shrinks it by config) so that the CPU dry run takes seconds.
+The model is shrunk by ``--cfg-options`` (tiny_configs.TINY, the shrinking
+the other tool tests write into a config file) so that the CPU dry run takes
+seconds.
 """
 import os
 import os.path as osp
@@ -12,18 +13,14 @@ import sys
 import pytest
 import torch
 from mmengine.config import Config
-from tiny_configs import CONFIG, DLA34_CONFIG, ROOT
+from tiny_configs import CONFIG, DLA34_CONFIG, ROOT, TINY
 from torch_threads import one_thread_env
 
 SCRIPT = osp.join(ROOT, 'tools', 'gpu_check.py')
 EXIT_NO_CUDA = 77
-TINY_MODEL = [
-    '--cfg-options', 'model.backbone.base_channels=4',
-    'model.neck.in_channels=[4,8]', 'model.neck.out_channels=4',
-    'model.head.in_channels=4', 'model.head.feat_channels=4',
-    'model.test_cfg.short_side=64',
-    'train_dataloader.dataset.pipeline.1.transforms.2.scale=(64,64)'
-]
+TINY_MODEL = ['--cfg-options'] + [
+    f'{key}={value}' for key, value in TINY.items()
+] + ['train_dataloader.dataset.pipeline.1.transforms.2.scale=(64,64)']
 
 
 def _run(args, tmp_path):

@@ -9,22 +9,13 @@ import numpy as np
 import pytest
 import torch
 from mmengine.dataset import pseudo_collate
+from tiny_configs import ROOT, save_tiny_tracker
 
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 REID_CONFIG = osp.join(ROOT, 'configs', 'global_search',
                        'global-search-reid_hrsn2-fpn_1xb8-8e_synthetic-mot.py')
-PLAIN_CONFIG = osp.join(ROOT, 'configs', 'global_search',
-                        'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
 # The shipped re-id config shrunk to 4 channels and 8-D embeddings.
-TINY = """_base_ = [{base!r}]
-model = dict(
-    backbone=dict(base_channels=4),
-    neck=dict(in_channels=[4, 8], out_channels=4),
-    head=dict(in_channels=4, feat_channels=4),{reid}
-    test_cfg=dict(short_side=64))
-"""
 TINY_REID = """
     reid_head=dict(in_channels=4, feat_channels=4, embed_channels=8,
                    num_ids=5),"""
@@ -35,33 +26,19 @@ def tool(load_tool):
     return load_tool('tools/analysis/reid_embedding_separation.py')
 
 
-def _tiny_model(tmp, name, base, reid):
-    """A tiny config file and its random checkpoint."""
-    from mmtrack_smallobj.apis import init_tracker
-    config = tmp / f'{name}.py'
-    config.write_text(TINY.format(base=base, reid=reid))
-    torch.manual_seed(0)
-    model, _ = init_tracker(str(config), None, 'cpu')
-    checkpoint = str(tmp / f'{name}.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
-    return str(config), checkpoint
-
-
 @pytest.fixture(scope='module')
 def tiny(tmp_path_factory):
     """Tiny re-id and plain models, and a MOT set: 2 videos of 3 frames,
     a target and 1 distractor each."""
     tmp = tmp_path_factory.mktemp('reid_separation')
-    config, checkpoint = _tiny_model(tmp, 'reid', REID_CONFIG, TINY_REID)
-    plain_config, plain_checkpoint = _tiny_model(tmp, 'plain',
-                                                 PLAIN_CONFIG, '')
+    reid = save_tiny_tracker(tmp, 'reid', REID_CONFIG, TINY_REID)
+    plain = save_tiny_tracker(tmp, 'plain')
     root = str(tmp / 'mot')
     generate_dataset(root, fmt='mot', num_videos=2, num_frames=3, seed=0,
                      frame_size=(96, 96), size_range=(6.0, 24.0),
                      num_distractors=1, split='test', progress=False)
-    return dict(config=config, checkpoint=checkpoint, root=root,
-                plain_config=plain_config,
-                plain_checkpoint=plain_checkpoint)
+    return dict(reid, root=root, plain_config=plain['config'],
+                plain_checkpoint=plain['checkpoint'])
 
 
 def _visible_objects(root):

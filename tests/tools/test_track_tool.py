@@ -9,21 +9,12 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from tiny_configs import CONFIG, ROOT, save_tiny_tracker, write_tiny_lasot
 from torch_threads import one_thread_env
 
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(ROOT, 'tools', 'track.py')
-CONFIG = osp.join(ROOT, 'configs', 'global_search',
-                  'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
-TINY_CONFIG = f"""_base_ = [{CONFIG!r}]
-model = dict(
-    backbone=dict(base_channels=4),
-    neck=dict(in_channels=[4, 8], out_channels=4),
-    head=dict(in_channels=4, feat_channels=4),
-    test_cfg=dict(short_side=64))
-"""
 
 
 @pytest.fixture(scope='module')
@@ -35,17 +26,9 @@ def tool(load_tool):
 def tiny(tmp_path_factory):
     """A tiny tracker config and its random checkpoint, and a 2-video
     3-frame LaSOT set."""
-    from mmtrack_smallobj.apis import init_tracker
     tmp = tmp_path_factory.mktemp('track_tool')
-    config = tmp / 'tiny_global_search.py'
-    config.write_text(TINY_CONFIG)
-    model, _ = init_tracker(str(config), None, 'cpu')
-    checkpoint = str(tmp / 'tiny.pth')
-    torch.save({'state_dict': model.state_dict(), 'meta': {}}, checkpoint)
-    root = str(tmp / 'lasot')
-    generate_dataset(root, fmt='lasot', num_videos=2, num_frames=3, seed=0,
-                     split='test', progress=False)
-    return dict(config=str(config), checkpoint=checkpoint, root=root)
+    return dict(save_tiny_tracker(tmp),
+                root=write_tiny_lasot(str(tmp / 'lasot')))
 
 
 def _gt_files(root):
