@@ -31,6 +31,27 @@ def tiny(tmp_path_factory):
                 root=write_tiny_lasot(str(tmp / 'lasot')))
 
 
+def _args(tiny, out, *extra, root=None, fmt='lasot'):
+    """tools/track.py's arguments: the tiny tracker on ``root`` (the tiny
+    set by default), results to ``out``, no progress bar."""
+    root = root or tiny['root']
+    return [tiny['config'], tiny['checkpoint'], '--data-root', root,
+            '--format', fmt, '--out', str(out), '--no-progress', *extra]
+
+
+def _after_tracking(monkeypatch, tool, after):
+    """Call ``after(model, frames, tracked)`` when the tool has tracked a
+    video, still inside its precision context."""
+    track = tool.track_video_timed
+
+    def tracked_then_after(model, frames, *args, **kwargs):
+        tracked = track(model, frames, *args, **kwargs)
+        after(model, frames, tracked)
+        return tracked
+
+    monkeypatch.setattr(tool, 'track_video_timed', tracked_then_after)
+
+
 def _gt_files(root):
     return sorted(
         osp.join(dirpath, 'groundtruth.txt')
@@ -76,11 +97,8 @@ def test_track_writes_results_that_evaluate(tiny, tmp_path, load_tool):
 def test_track_only_named_videos(tool, tiny, tmp_path, capsys):
     name = osp.basename(osp.dirname(_gt_files(tiny['root'])[1]))
     out = str(tmp_path / 'results')
-    assert tool.main([
-        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
-        '--format', 'lasot', '--out', out, '--videos', name, '--no-progress',
-        '--short-side', '96'
-    ]) == 0
+    assert tool.main(_args(tiny, out, '--videos', name, '--short-side',
+                           '96')) == 0
     assert sorted(os.listdir(out)) == [f'{name}.txt',
                                        f'{name}_confidence.txt']
     assert 'tracked 1 videos, 3 frames' in capsys.readouterr().out
@@ -89,21 +107,14 @@ def test_track_only_named_videos(tool, tiny, tmp_path, capsys):
 def test_dtype_bf16_tracks_under_cpu_autocast(tool, tiny, tmp_path,
                                              monkeypatch):
     precision = []
-    track = tool.track_video_timed
-
-    def recording(*args, **kwargs):
-        precision.append((torch.is_autocast_enabled('cpu'),
-                          torch.get_autocast_dtype('cpu')))
-        return track(*args, **kwargs)
-
-    monkeypatch.setattr(tool, 'track_video_timed', recording)
+    _after_tracking(
+        monkeypatch, tool, lambda *_: precision.append(
+            (torch.is_autocast_enabled('cpu'),
+             torch.get_autocast_dtype('cpu'))))
     name = _names(tiny['root'])[0]
     out = tmp_path / 'bf16'
-    assert tool.main([
-        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
-        '--format', 'lasot', '--videos', name, '--no-progress', '--out',
-        str(out), '--dtype', 'bf16'
-    ]) == 0
+    assert tool.main(_args(tiny, out, '--videos', name, '--dtype',
+                           'bf16')) == 0
     assert precision == [(True, torch.bfloat16)]
     boxes = _rows(out / f'{name}.txt')
     assert len(boxes) == 3 and np.isfinite(boxes).all()
@@ -120,10 +131,7 @@ def test_bad_first_box_exits_2_naming_the_file(tool, tiny, tmp_path,
     with open(gt_path, 'w') as f:
         f.write('\n'.join(['0,0,0,0'] + lines[1:]) + '\n')
     out = str(tmp_path / 'results')
-    assert tool.main([
-        tiny['config'], tiny['checkpoint'], '--data-root', root, '--format',
-        'lasot', '--out', out, '--no-progress'
-    ]) == 2
+    assert tool.main(_args(tiny, out, root=root)) == 2
     err = capsys.readouterr().err
     assert f'{gt_path}, line 1' in err and 'first-frame box' in err
     assert not osp.exists(out)
@@ -145,19 +153,15 @@ def test_bad_input_exits_2(tool, tiny, tmp_path, capsys, change, message):
         key: change.get(key, tiny[key]).format(tmp=tmp_path)
         for key in ('config', 'checkpoint', 'root')
     }
-    assert tool.main([
-        paths['config'], paths['checkpoint'], '--data-root', paths['root'],
-        '--format', 'lasot', '--out', str(tmp_path / 'results'),
-        '--no-progress', *change.get('extra', [])
-    ]) == 2
+    assert tool.main(
+        _args(paths, tmp_path / 'results', *change.get('extra', []))) == 2
     assert message in capsys.readouterr().err
     assert not osp.exists(tmp_path / 'results')
 
 
 def test_unknown_format_exits_2(tool, tiny, capsys):
     with pytest.raises(SystemExit) as info:
-        tool.main([tiny['config'], tiny['checkpoint'], '--data-root',
-                   tiny['root'], '--format', 'vot', '--out', 'x'])
+        tool.main(_args(tiny, 'x', fmt='vot'))
     assert info.value.code == 2
     assert "invalid choice: 'vot'" in capsys.readouterr().err
 
@@ -169,20 +173,11 @@ def _names(root):
 def test_submit_got10k_zip_holds_the_measured_times(tool, tiny, tmp_path,
                                                     capsys, monkeypatch):
     measured = {}
-    track = tool.track_video_timed
-
-    def spy(model, frames, *args, **kwargs):
-        tracked = track(model, frames, *args, **kwargs)
-        measured[frames[0]] = tracked.times
-        return tracked
-
-    monkeypatch.setattr(tool, 'track_video_timed', spy)
+    _after_tracking(
+        monkeypatch, tool,
+        lambda _, frames, tracked: measured.update({frames[0]: tracked.times}))
     out = str(tmp_path / 'results')
-    assert tool.main([
-        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
-        '--format', 'lasot', '--out', out, '--no-progress', '--submit',
-        'GOT-10k'
-    ]) == 0
+    assert tool.main(_args(tiny, out, '--submit', 'GOT-10k')) == 0
     path = osp.join(out, 'submission', 'got10k.zip')
     assert f'got10k submission: {path}' in capsys.readouterr().out
     names = _names(tiny['root'])
@@ -206,12 +201,9 @@ def test_submit_got10k_zip_holds_the_measured_times(tool, tiny, tmp_path,
 def test_submit_vot_lt_marks_low_scores_absent(tool, tiny, tmp_path,
                                                capsys):
     submit_out = str(tmp_path / 'sub')
-    assert tool.main([
-        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
-        '--format', 'lasot', '--out', str(tmp_path / 'results'),
-        '--no-progress', '--submit', 'vot-lt', '--submit-out', submit_out,
-        '--absent-score-thr', '1e9'
-    ]) == 0
+    assert tool.main(
+        _args(tiny, tmp_path / 'results', '--submit', 'vot-lt',
+              '--submit-out', submit_out, '--absent-score-thr', '1e9')) == 0
     assert osp.join(submit_out, 'vot_lt') in capsys.readouterr().out
     for name in _names(tiny['root']):
         folder = osp.join(submit_out, 'vot_lt', 'longterm', name)
@@ -225,17 +217,11 @@ def test_submit_vot_lt_marks_low_scores_absent(tool, tiny, tmp_path,
 
 def test_submit_refuses_names_before_tracking(tool, tiny, tmp_path, capsys):
     out = str(tmp_path / 'results')
-    assert tool.main([
-        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
-        '--format', 'lasot', '--out', out, '--no-progress', '--submit',
-        'oxuva'
-    ]) == 2
+    assert tool.main(_args(tiny, out, '--submit', 'oxuva')) == 2
     assert 'OxUvA needs an object id' in capsys.readouterr().err
     assert not osp.exists(out)
     with pytest.raises(SystemExit) as info:
-        tool.main([tiny['config'], tiny['checkpoint'], '--data-root',
-                   tiny['root'], '--format', 'lasot', '--out', out,
-                   '--submit', 'vot2018'])
+        tool.main(_args(tiny, out, '--submit', 'vot2018'))
     assert info.value.code == 2
     assert "unknown benchmark 'vot2018'" in capsys.readouterr().err
 
@@ -243,12 +229,9 @@ def test_submit_refuses_names_before_tracking(tool, tiny, tmp_path, capsys):
 def test_save_candidates_feeds_candidate_recall(tool, tiny, tmp_path,
                                                 capsys, load_tool):
     out = str(tmp_path / 'results')
-    assert tool.main([
-        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
-        '--format', 'lasot', '--out', out, '--no-progress',
-        '--save-candidates', '--cfg-options',
-        'model.test_cfg.box_smoothing=None'
-    ]) == 0
+    assert tool.main(
+        _args(tiny, out, '--save-candidates', '--cfg-options',
+              'model.test_cfg.box_smoothing=None')) == 0
     capsys.readouterr()
     for name in _names(tiny['root']):
         with np.load(osp.join(out, f'{name}_candidates.npz')) as data:
@@ -269,19 +252,9 @@ def test_save_candidates_feeds_candidate_recall(tool, tiny, tmp_path,
 def test_save_candidates_needs_a_tracker_that_keeps_them(
         tool, tiny, tmp_path, capsys, monkeypatch):
     # A tracker without memo.candidates, as mmtrack's own.
-    track = tool.track_video_timed
-
-    def forgetful(model, *args, **kwargs):
-        tracked = track(model, *args, **kwargs)
-        del model.memo['candidates']
-        return tracked
-
-    monkeypatch.setattr(tool, 'track_video_timed', forgetful)
+    _after_tracking(monkeypatch, tool,
+                    lambda model, *_: model.memo.pop('candidates'))
     out = str(tmp_path / 'results')
-    assert tool.main([
-        tiny['config'], tiny['checkpoint'], '--data-root', tiny['root'],
-        '--format', 'lasot', '--out', out, '--no-progress',
-        '--save-candidates'
-    ]) == 2
+    assert tool.main(_args(tiny, out, '--save-candidates')) == 2
     assert 'keeps no candidates' in capsys.readouterr().err
     assert os.listdir(out) == []
