@@ -7,7 +7,7 @@ this class only collects frames.
 import os
 import os.path as osp
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.logging import MMLogger
@@ -159,10 +159,9 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         self.benchmark = (None if benchmark is None else
                           normalize_benchmark(benchmark))
         self.outfile_prefix = outfile_prefix
-        # frames of videos still in progress, keyed by video_id
-        self._buffers: Dict[int, List[dict]] = {}
-        # Each buffered video's folder, read from its first frame's path.
-        self._video_dirs: Dict[int, Optional[str]] = {}
+        # Videos still in progress, keyed by video_id: the folder read
+        # from the first frame's path, and the frames so far.
+        self._buffers: Dict[int, Tuple[Optional[str], List[dict]]] = {}
         # when the previous batch arrived: the time between batches is the
         # per-frame time of the test loop (loading, model, this metric)
         self._last_arrival: Optional[float] = None
@@ -191,9 +190,9 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             ori_shape = _get(sample, 'ori_shape')
             frame_id = int(_get(sample, 'frame_id'))
             video_id = int(_get(sample, 'video_id'))
-            if video_id not in self._video_dirs:
-                self._video_dirs[video_id] = _video_dir(sample)
-            video_dir = self._video_dirs[video_id]
+            if video_id not in self._buffers:
+                self._buffers[video_id] = (_video_dir(sample), [])
+            video_dir, buffer = self._buffers[video_id]
             gt = instance.get('bbox')
             if gt is None and not self.format_only:
                 # GOT-10k/TrackingNet test sets: only frame 0 has a box.
@@ -216,17 +215,16 @@ class SmallObjectSOTMetric(BaseVideoMetric):
                         else bool(_to_numpy(absent).reshape(-1)[0])),
                 image_size=(None if ori_shape is None else
                             (float(ori_shape[1]), float(ori_shape[0]))))
-            buffer = self._buffers.setdefault(video_id, [])
             buffer.append(frame)
             video_length = int(_get(sample, 'video_length'))
             if len(buffer) == video_length:
-                self.results.append(
-                    self._finish(self._buffers.pop(video_id), video_id))
+                del self._buffers[video_id]
+                self.results.append(self._finish(video_dir, buffer, video_id))
 
-    def _finish(self, frames: List[dict], video_id: int) -> dict:
+    def _finish(self, video_dir: Optional[str], frames: List[dict],
+                video_id: int) -> dict:
         """One video's arrays, frames in frame_id order."""
         frames = sorted(frames, key=lambda f: f['frame_id'])
-        video_dir = self._video_dirs.pop(video_id)
         name = _video_name(video_dir, video_id)
         ids = [f['frame_id'] for f in frames]
         if ids != list(range(len(frames))):
@@ -288,6 +286,18 @@ class SmallObjectSOTMetric(BaseVideoMetric):
             f'{path}')
         return path
 
+    def evaluate(self, size: int) -> dict:
+        """Evaluate as mmtrack's video metrics do, then forget every frame:
+        the next evaluation (the next epoch's validation) starts afresh
+        even when this one failed (missing frames, a bad cover file),
+        where mmtrack's would keep the finished videos for the next."""
+        try:
+            return super().evaluate(size)
+        finally:
+            self.results.clear()
+            self._buffers.clear()
+            self._last_arrival = None
+
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Evaluate all collected videos.
 
@@ -302,14 +312,10 @@ class SmallObjectSOTMetric(BaseVideoMetric):
         """
         if self._buffers:
             names = [
-                _video_name(self._video_dirs[video_id], video_id)
-                for video_id in self._buffers
+                _video_name(video_dir, video_id)
+                for video_id, (video_dir, _) in self._buffers.items()
             ]
-            self._buffers.clear()
-            self._video_dirs.clear()
             raise ValueError(f'videos with missing frames: {names[:5]}')
-        # the next evaluation (next epoch's validation) starts afresh
-        self._last_arrival = None
         if self.benchmark is not None:
             self._write_submission(results)
             if self.format_only:

@@ -86,8 +86,10 @@ def test_writes_result_files_and_handles_interleaved_frames(
 
 
 def _evaluate(samples, **kwargs):
+    """A fresh metric's results, the samples processed one at a time."""
     metric = METRICS.build(dict(type='SmallObjectSOTMetric', **kwargs))
-    metric.process({}, samples)
+    for sample in samples:
+        metric.process({}, [sample])
     return metric.evaluate(size=len(samples))
 
 
@@ -135,8 +137,12 @@ def test_incomplete_video_is_an_error(random_videos):
     samples = _samples(random_videos)
     metric = METRICS.build(dict(type='SmallObjectSOTMetric'))
     metric.process({}, samples[:45])  # video 1 stops half-way
-    with pytest.raises(ValueError, match='missing frames'):
+    with pytest.raises(ValueError, match=r"missing frames: \['cat-1'\]"):
         metric.evaluate(size=45)
+    # The next evaluation starts afresh: it scores as a fresh metric does.
+    metric.process({}, samples)
+    assert (metric.evaluate(size=len(samples))['sot/success'] ==
+            _evaluate(samples)['sot/success'])
 
 
 def test_unknown_convention_is_rejected():
@@ -300,13 +306,6 @@ def _with_absent(samples, flag):
                 [flag(sample)])
         out.append(sample)
     return out
-
-
-def _evaluate(samples, **kwargs):
-    metric = METRICS.build(dict(type='SmallObjectSOTMetric', **kwargs))
-    for sample in samples:
-        metric.process({}, [sample])
-    return metric.evaluate(size=len(samples))
 
 
 LT_KEYS = ('sot/lt_precision', 'sot/lt_recall', 'sot/lt_fscore',
