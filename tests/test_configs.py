@@ -6,9 +6,9 @@ import pytest
 from mmengine.config import Config
 from tiny_configs import CONFIG as CPU_DEFAULT
 from tiny_configs import DLA34_CONFIG as GPU_BASE
+from tiny_configs import ROOT as REPO_ROOT
 from tiny_configs import SEARCH_224_CONFIG, TINY, tiny_config_text
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALL_CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))
 # Benchmark configs are the runnable ones; `_base_` fragments and `*_base.py` model

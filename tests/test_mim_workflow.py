@@ -11,15 +11,11 @@ import subprocess
 import sys
 
 import pytest
+from tiny_configs import CONFIG as GLOBAL_SEARCH_CONFIG
+from tiny_configs import ROOT as REPO_ROOT
+from tiny_configs import SIAMRPN_CONFIG as CONFIG
 from torch_threads import one_thread_env
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = osp.join(
-    REPO_ROOT, 'configs', 'siamese_rpn',
-    'siamese-rpn_r18-tiny_1xb8-4e_synthetic-lasot_test-synthetic-lasot.py')
-GLOBAL_SEARCH_CONFIG = osp.join(
-    REPO_ROOT, 'configs', 'global_search',
-    'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
 MIM = osp.join(osp.dirname(sys.executable), 'mim')
 TINY_LOADER = [
     'train_dataloader.num_workers=0',
@@ -31,8 +27,6 @@ TINY_LOADER = [
 
 
 def _run(cmd, cwd):
-    # One thread: tiny models on a shared 2-core machine run many times
-    # faster without thread hand-offs.
     env = one_thread_env()
     proc = subprocess.run(
         cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -5,9 +5,10 @@ reads.
 Imported as ``tiny_configs``: pytest's ``pythonpath`` (pyproject.toml) puts
 this folder on ``sys.path`` for every test folder."""
 import os.path as osp
-from typing import Dict
+from typing import Dict, Optional
 
 import torch
+from mmengine.config import Config
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(ROOT, 'configs', 'global_search',
@@ -30,22 +31,19 @@ TINY = {
     'model.head.feat_channels': 4,
     'model.test_cfg.short_side': 64,
 }
-# The same shrinking as the body of a config file that inherits a shipped
-# one; {model_extra} adds keys of the model dict (a re-id head).
-TINY_MODEL_TEXT = """model = dict(
-    backbone=dict(base_channels=4),
-    neck=dict(in_channels=[4, 8], out_channels=4),
-    head=dict(in_channels=4, feat_channels=4),{model_extra}
-    test_cfg=dict(short_side=64))
-"""
 
 
-def tiny_config_text(base: str = CONFIG, model_extra: str = '',
+def tiny_config_text(base: str = CONFIG,
+                     model_extra: Optional[dict] = None,
                      extra: str = '') -> str:
-    """A config file's text: ``base`` with :data:`TINY`'s shrinking, then
-    ``extra`` (more top-level keys)."""
-    return (f'_base_ = [{base!r}]\n' +
-            TINY_MODEL_TEXT.format(model_extra=model_extra) + extra)
+    """A config file's text: ``base`` with :data:`TINY`'s shrinking (and
+    ``model_extra``'s keys added to the model dict, e.g. a re-id head),
+    then ``extra`` (more top-level keys)."""
+    shrunk = Config()
+    shrunk.merge_from_dict(TINY)
+    model = shrunk.to_dict()['model']
+    model.update(model_extra or {})
+    return f'_base_ = [{base!r}]\nmodel = {model!r}\n' + extra
 
 
 def save_checkpoint(model: torch.nn.Module, path: str) -> str:
@@ -54,8 +52,11 @@ def save_checkpoint(model: torch.nn.Module, path: str) -> str:
     return path
 
 
-def save_tiny_tracker(folder: str, name: str = 'tiny', base: str = CONFIG,
-                      model_extra: str = '', seed: int = 0) -> Dict[str, str]:
+def save_tiny_tracker(folder: str,
+                      name: str = 'tiny',
+                      base: str = CONFIG,
+                      model_extra: Optional[dict] = None,
+                      seed: int = 0) -> Dict[str, str]:
     """Write a tiny tracker's config (:func:`tiny_config_text`) and the
     random weights it builds with torch seed ``seed`` to
     ``folder/name.py`` and ``folder/name.pth``.

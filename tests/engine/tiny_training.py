@@ -10,14 +10,13 @@ import socket
 import sys
 from typing import Dict, List, Sequence
 
+from tiny_configs import CONFIG as CPU_DEFAULT
+from tiny_configs import ROOT as REPO_ROOT
 from torch_threads import one_thread_env
 
 from mmtrack_smallobj.datasets.synthetic import generate_dataset
 
 HERE = osp.dirname(osp.abspath(__file__))
-REPO_ROOT = osp.dirname(osp.dirname(HERE))
-CPU_DEFAULT = osp.join(REPO_ROOT, 'configs', 'global_search',
-                       'global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py')
 TRAIN_SCRIPT = osp.join(REPO_ROOT, 'tools', 'train.py')
 DIST_TRAIN_SCRIPT = osp.join(REPO_ROOT, 'tools', 'dist_train.sh')
 LOSS_PREFIX = 'loss'

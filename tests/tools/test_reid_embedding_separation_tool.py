@@ -16,9 +16,9 @@ from mmtrack_smallobj.datasets.synthetic import generate_dataset
 REID_CONFIG = osp.join(ROOT, 'configs', 'global_search',
                        'global-search-reid_hrsn2-fpn_1xb8-8e_synthetic-mot.py')
 # The shipped re-id config shrunk to 4 channels and 8-D embeddings.
-TINY_REID = """
+TINY_REID = dict(
     reid_head=dict(in_channels=4, feat_channels=4, embed_channels=8,
-                   num_ids=5),"""
+                   num_ids=5))
 
 
 @pytest.fixture(scope='module')

@@ -66,7 +66,6 @@ def _rows(path):
 
 def test_track_writes_results_that_evaluate(tiny, tmp_path, load_tool):
     out = str(tmp_path / 'results')
-    # One thread: OpenMP threads waiting for busy shared cores are slow.
     env = one_thread_env()
     done = subprocess.run(
         [sys.executable, SCRIPT, tiny['config'], tiny['checkpoint'],

@@ -1,6 +1,6 @@
 # Ablation of the CPU default: the checkpoint holds an exponential moving
-# average of the weights over the second half of the run (mmengine's
-# EMAHook; the last ~250 iterations weigh most). Session 19, two seeds: no
+# average of the weights from the 4th of 8 epochs on (mmengine's EMAHook;
+# the last ~250 iterations weigh most). Session 19, two seeds: no
 # gain, since the cosine schedule already ends at 1% of the learning rate
 # (configs/global_search/README.md).
 _base_ = ['../global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py']

@@ -28,7 +28,7 @@ import numpy as np
 from .boxes import xywh_to_xyxy, xyxy_to_xywh
 from .file_io import EvaluationInputError, write_atomic
 from .frame_scores import VideoData, score_video
-from .point_accuracy import point_hits
+from .point_accuracy import point_accuracy, point_hits
 from .size_bins import (DEFAULT_SIZE_EDGES, assign_size_bins,
                         size_bin_labels)
 from .visibility_bins import COVER_BIN_LABELS, assign_cover_bins
@@ -210,7 +210,9 @@ def candidate_recall(videos: Sequence[CandidateVideo],
     if not videos:
         raise ValueError('no videos')
     ranks, chosen, sizes, covers = [], [], [], []
-    hits = ceiling = perfect = total = 0
+    # Per video and frame, lasot convention: the reported box is right, a
+    # candidate is right (the ceiling), the target shows (a perfect tracker).
+    hits, ceiling, perfect = [], [], []
     for video in videos:
         video_ranks = first_hit_ranks(video.candidates, video.gt_bboxes)
         # The reported boxes are scored as tools/eval_results.py scores
@@ -225,17 +227,17 @@ def candidate_recall(videos: Sequence[CandidateVideo],
         sizes.append(scored.size[later])
         covers.append(None if video.cover is None else
                       assign_cover_bins(video.cover)[later])
-        total += len(video.gt_bboxes)
-        hits += int(np.count_nonzero(scored.point_hit))
-        ceiling += (int(np.count_nonzero(video_ranks[later] >= 0)) +
-                    int(scored.present[0]))
-        perfect += int(np.count_nonzero(scored.present))
+        hits.append(scored.point_hit)
+        candidate_hit = later & (video_ranks >= 0)
+        candidate_hit[0] = scored.present[0]
+        ceiling.append(candidate_hit)
+        perfect.append(scored.present)
     all_ranks, all_chosen = np.concatenate(ranks), np.concatenate(chosen)
     result = dict(
         top_k=top_k,
-        point_accuracy=100.0 * hits / total,
-        point_accuracy_ceiling=100.0 * ceiling / total,
-        point_accuracy_perfect=100.0 * perfect / total,
+        point_accuracy=point_accuracy(hits),
+        point_accuracy_ceiling=point_accuracy(ceiling),
+        point_accuracy_perfect=point_accuracy(perfect),
         overall=_rates(all_ranks, all_chosen, top_k))
     size_bins = assign_size_bins(np.concatenate(sizes), size_edges)
     result['by_size'] = {
