@@ -1,0 +1,27 @@
+# Ablation of the CPU default: training frames resized by 0.75 to 2 times
+# instead of 0.75 to 1.25, so the network also learns the up-sampled (blurred)
+# targets that the small-target zoom searches at up to twice the scale
+# (session 20).
+_base_ = ['../global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py']
+pair_frames = dict(
+    type='TransformBroadcaster',
+    share_random_params=True,
+    transforms=[
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadTrackAnnotations', with_instance_id=False),
+        dict(
+            type='RandomResize',
+            scale=(320, 240),
+            ratio_range=(0.75, 2.0),
+            keep_ratio=True),
+        dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    ])
+train_pipeline = [
+    {{_base_.pair_sampling}},
+    pair_frames,
+    {{_base_.target_windows}},
+    {{_base_.color_jitter}},
+    {{_base_.blur_jitter}},
+    {{_base_.pack_pair}},
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
