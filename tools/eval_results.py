@@ -26,7 +26,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Command-line arguments."""
     parser = argparse.ArgumentParser(
         description='Evaluate single-object tracking results (OPE, AO/SR, '
-        'point accuracy, per-size bins, long-term metrics).')
+        'point accuracy, per-size bins, long-term metrics, where the '
+        'overlap is lost).')
     add_ground_truth_args(parser, size_bins=True)
     parser.add_argument(
         '--results', required=True, help='folder of <video>.txt files')

@@ -30,6 +30,7 @@ from .mot_identities import (IdentityFrame, MOTIdentities,
                              load_mot_identities)
 from .ope import (OPE_THRESHOLDS, PRECISION_INDEX, grouped_threshold_counts,
                   ope_curves, ope_metrics)
+from .overlap_loss import OVERLAP_LOSS_PARTS, overlap_loss
 from .point_accuracy import point_accuracy, point_hits
 from .report import (BREAKDOWN_LABELS, format_absence_table,
                      format_candidate_recall_table, format_metrics_table)
@@ -65,7 +66,8 @@ __all__ = [
     'determine_thresholds',
     'oxuva_max_gm', 'oxuva_metrics', 'vot_lt_curves', 'vot_lt_metrics',
     'OPE_THRESHOLDS', 'PRECISION_INDEX', 'grouped_threshold_counts',
-    'ope_curves', 'ope_metrics', 'point_accuracy', 'point_hits',
+    'ope_curves', 'ope_metrics', 'OVERLAP_LOSS_PARTS', 'overlap_loss',
+    'point_accuracy', 'point_hits',
     'BREAKDOWN_LABELS', 'format_absence_table',
     'format_candidate_recall_table', 'format_metrics_table',
     'DEFAULT_SIZE_EDGES',

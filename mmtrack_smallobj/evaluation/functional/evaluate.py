@@ -15,6 +15,7 @@ from .frame_scores import CONVENTIONS, FrameScores, VideoData, score_video
 from .layouts import attach_results, load_annotations
 from .long_term import antiuav_state_accuracy, oxuva_metrics, vot_lt_metrics
 from .ope import ope_metrics
+from .overlap_loss import overlap_loss
 from .point_accuracy import point_accuracy
 from .size_bins import DEFAULT_SIZE_EDGES, assign_size_bins, size_bin_labels
 from .visibility_bins import COVER_BIN_LABELS, assign_cover_bins
@@ -56,6 +57,7 @@ def _core(frames: Sequence[FrameScores], convention: str,
     out.update({k: ao[k] for k in ('ao', 'sr50', 'sr75')})
     out['point_accuracy'] = point_accuracy([f.point_hit for f in frames],
                                            masks)
+    out.update(overlap_loss(frames, masks))
     out['num_frames'] = int(
         sum(len(f.iou) for f in frames) if masks is None else sum(
             int(m.sum()) for m in masks))

@@ -5,6 +5,7 @@ import math
 from typing import Dict, List, Optional, Sequence, Set
 
 from .evaluate import CORE_METRICS, LT_METRICS
+from .overlap_loss import OVERLAP_LOSS_PARTS
 
 __all__ = [
     'BREAKDOWN_LABELS', 'format_metrics_table', 'format_absence_table',
@@ -33,7 +34,16 @@ _HEADERS = dict(
     oxuva_maxgm='MaxGM',
     antiuav_sa='AntiUAV-SA',
     num_frames='frames',
-    num_videos='videos')
+    num_videos='videos',
+    mean_overlap='MeanIoU',
+    lost_absent='lost:absent',
+    lost_missed='lost:missed',
+    lost_box_error='lost:box',
+    hit_overlap='HitIoU',
+    num_hits='hits')
+# The overlap-loss table's columns (see overlap_loss.py).
+_OVERLAP_KEYS = ('mean_overlap', ) + OVERLAP_LOSS_PARTS + ('hit_overlap',
+                                                          'num_hits')
 
 
 def _cell(value: Optional[float], integer: bool = False) -> str:
@@ -86,7 +96,21 @@ def format_metrics_table(metrics: Dict) -> str:
                 f"thr={metrics.get('presence_threshold', 0.5):g}"
             ] + [_cell(metrics.get(k)) for k in lt_keys]], lt_keys))
     parts += _breakdown_tables(metrics, keys, count)
+    if 'lost_absent' in metrics:
+        parts.append(_overlap_loss_table(metrics))
     return '\n\n'.join(parts)
+
+
+def _overlap_loss_table(metrics: Dict) -> str:
+    """Where the mean overlap is lost, overall and per size bin; the bins'
+    lost points add up to the overall row's (absent frames have no size)."""
+    count = {'num_hits'}
+    rows = [['all'] + [_cell(metrics.get(k), k in count)
+                       for k in _OVERLAP_KEYS]]
+    for label, m in (metrics.get('by_size') or {}).items():
+        rows.append([label] + [_cell(m.get(k), k in count)
+                               for k in _OVERLAP_KEYS])
+    return _table('overlap lost, size (px)', rows, _OVERLAP_KEYS)
 
 
 def _breakdown_tables(metrics: Dict, keys: Sequence[str],
