@@ -12,19 +12,18 @@ pair_sampling = dict(
     frame_range=100,
     pos_prob=1.0,
     filter_template_img=False)
+load_frame = dict(type='LoadImageFromFile')
+load_annotations = dict(type='LoadTrackAnnotations', with_instance_id=False)
+frame_resize = dict(
+    type='RandomResize',
+    scale=(320, 240),
+    ratio_range=(0.75, 1.25),
+    keep_ratio=True)
+frame_flip = dict(type='RandomFlip', prob=0.5, direction='horizontal')
 pair_frames = dict(
     type='TransformBroadcaster',
     share_random_params=True,
-    transforms=[
-        dict(type='LoadImageFromFile'),
-        dict(type='LoadTrackAnnotations', with_instance_id=False),
-        dict(
-            type='RandomResize',
-            scale=(320, 240),
-            ratio_range=(0.75, 1.25),
-            keep_ratio=True),
-        dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    ])
+    transforms=[load_frame, load_annotations, frame_resize, frame_flip])
 target_windows = dict(
     type='SeqTargetCrop', crop_sizes=(96, 160), margins=(32, 8))
 color_jitter = dict(type='SeqColorAug', prob=[1.0, 1.0])
