@@ -1,6 +1,6 @@
 """Plain-text tables of an evaluation dict (overall, per size bin and per
-visibility bin), of long-term metrics at absence thresholds and of
-candidate recall."""
+visibility bin, and where the overlap is lost), of long-term metrics at
+absence thresholds and of candidate recall."""
 import math
 from typing import Dict, List, Optional, Sequence, Set
 
@@ -97,32 +97,33 @@ def format_metrics_table(metrics: Dict) -> str:
             ] + [_cell(metrics.get(k)) for k in lt_keys]], lt_keys))
     parts += _breakdown_tables(metrics, keys, count)
     if 'lost_absent' in metrics:
-        parts.append(_overlap_loss_table(metrics))
+        # Where the mean overlap is lost (overlap_loss.py): a breakdown's
+        # bins add up to the overall row, absent frames aside (they have no
+        # size and show nothing).
+        lost_count = {'num_hits'}
+        overall = ['all'] + [
+            _cell(metrics.get(k), k in lost_count) for k in _OVERLAP_KEYS
+        ]
+        parts += _breakdown_tables(metrics, _OVERLAP_KEYS, lost_count,
+                                   'overlap lost, ', overall)
     return '\n\n'.join(parts)
 
 
-def _overlap_loss_table(metrics: Dict) -> str:
-    """Where the mean overlap is lost, overall and per size bin; the bins'
-    lost points add up to the overall row's (absent frames have no size)."""
-    count = {'num_hits'}
-    rows = [['all'] + [_cell(metrics.get(k), k in count)
-                       for k in _OVERLAP_KEYS]]
-    for label, m in (metrics.get('by_size') or {}).items():
-        rows.append([label] + [_cell(m.get(k), k in count)
-                               for k in _OVERLAP_KEYS])
-    return _table('overlap lost, size (px)', rows, _OVERLAP_KEYS)
-
-
-def _breakdown_tables(metrics: Dict, keys: Sequence[str],
-                      count: Set[str]) -> List[str]:
-    """One table per breakdown present (size, visibility), rows per bin."""
+def _breakdown_tables(metrics: Dict,
+                      keys: Sequence[str],
+                      count: Set[str],
+                      title: str = '',
+                      first_row: Optional[List[str]] = None) -> List[str]:
+    """One table per breakdown present (size, visibility), rows per bin,
+    after ``first_row`` if given; ``title`` prefixes the first column."""
     tables = []
     for field, (first, _) in BREAKDOWN_LABELS.items():
         bins = metrics.get(field) or {}
         if bins:
-            rows = [[label] + [_cell(m.get(k), k in count) for k in keys]
-                    for label, m in bins.items()]
-            tables.append(_table(first, rows, keys))
+            rows = [] if first_row is None else [first_row]
+            rows += [[label] + [_cell(m.get(k), k in count) for k in keys]
+                     for label, m in bins.items()]
+            tables.append(_table(title + first, rows, keys))
     return tables
 
 

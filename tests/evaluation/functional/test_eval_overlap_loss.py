@@ -50,25 +50,29 @@ def test_masked_parts_are_shares_of_all_frames():
     assert empty['num_hits'] == 0
 
 
-def test_size_bins_add_up_to_the_overall_row(random_videos):
+def test_bins_add_up_to_the_overall_row(random_videos):
+    rng = np.random.default_rng(5)
     videos = []
     for i, (gt, pred, visible) in enumerate(
             random_videos(seed=3, num_videos=3, num_frames=30,
                           edge_cases=False)):
+        # GOT-10k cover levels: 0 where absent, else 1 (hidden) to 8.
+        cover = np.where(visible, rng.integers(1, 9, len(gt)), 0)
         videos.append(
             VideoData(f'v{i}', xywh_to_xyxy(gt), xywh_to_xyxy(pred),
-                      visible))
+                      visible, cover=cover))
     out = evaluate_videos(videos, 'lasot')
     lost = sum(out[part] for part in OVERLAP_LOSS_PARTS)
     assert lost == pytest.approx(100 - out['mean_overlap'])
     assert out['lost_absent'] > 0 and out['lost_missed'] > 0
-    for part in ('lost_missed', 'lost_box_error'):
-        bins = sum(m[part] for m in out['by_size'].values())
-        assert bins == pytest.approx(out[part])
-    assert sum(m['num_hits'] for m in out['by_size'].values()) == (
-        out['num_hits'])
+    for breakdown in ('by_size', 'by_visibility'):
+        bins = out[breakdown].values()
+        for part in ('lost_missed', 'lost_box_error'):
+            assert sum(m[part] for m in bins) == pytest.approx(out[part])
+        assert sum(m['num_hits'] for m in bins) == out['num_hits']
     text = format_metrics_table(out)
     assert 'overlap lost, size (px)' in text
+    assert 'overlap lost, visible (%)' in text
     all_row = [line for line in text.splitlines()
                if line.startswith('all') and 'n/a' not in line][-1]
     assert f"{out['lost_box_error']:.2f}" in all_row
