@@ -49,8 +49,13 @@ def overlap_loss(frames: Sequence[FrameScores],
         all frames; with no masks they sum to ``100 - mean_overlap``),
         ``hit_overlap`` (mean overlap of the masked point hits, in percent;
         None without one) and ``num_hits``.
+
+    Raises:
+        ValueError: if there is no frame at all.
     """
     total = sum(len(f.iou) for f in frames)
+    if total == 0:
+        raise ValueError('overlap_loss needs at least one frame')
     parts = dict.fromkeys(OVERLAP_LOSS_PARTS, 0.0)
     overlap_sum = hit_overlap_sum = 0.0
     num_frames = num_hits = 0

@@ -48,6 +48,8 @@ def test_masked_parts_are_shares_of_all_frames():
     empty = overlap_loss(frames, [np.zeros(4, bool)])
     assert empty['mean_overlap'] is None and empty['hit_overlap'] is None
     assert empty['num_hits'] == 0
+    with pytest.raises(ValueError, match='at least one frame'):
+        overlap_loss([])
 
 
 def test_bins_add_up_to_the_overall_row(random_videos):
