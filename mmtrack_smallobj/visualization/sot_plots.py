@@ -1,5 +1,5 @@
-"""PNG plots of an evaluation dict: success curve, precision curve, and a
-per-size-bin bar chart.
+"""PNG plots of an evaluation dict: success curve, precision curve, a
+per-size-bin bar chart, and where the mean overlap is lost.
 
 The curves draw the overall curve and one curve per size bin, because for
 small objects the overall curve hides where a tracker breaks down.
@@ -15,12 +15,19 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..evaluation.functional import BREAKDOWN_LABELS  # noqa: E402
+from ..evaluation.functional import (BREAKDOWN_LABELS,  # noqa: E402
+                                     OVERLAP_LOSS_PARTS)
 
 __all__ = [
     'plot_success_curve', 'plot_precision_curve', 'plot_size_bins',
-    'plot_visibility_bins', 'plot_all'
+    'plot_visibility_bins', 'plot_overlap_loss', 'plot_all'
 ]
+
+# The overlap-loss chart's stacked parts: label and colour.
+_LOSS_STYLE = dict(
+    lost_absent=('absent frames', '0.6'),
+    lost_missed=('target missed', 'tab:red'),
+    lost_box_error=('box error on hits', 'tab:orange'))
 
 
 def _plot_curve(metrics: Dict, key: str, score_key: str, out_file: str,
@@ -150,9 +157,64 @@ def plot_visibility_bins(metrics: Dict,
                       'Metrics per target visibility')
 
 
+def plot_overlap_loss(metrics: Dict, out_file: str) -> str:
+    """Stacked bars of where the mean overlap is lost (absent frames, missed
+    targets, box error on point hits; ``overlap_loss.py``): one bar for all
+    frames and one per non-empty size bin, and a second panel per
+    visibility bin when the metrics have them. A bin's bar is its share of
+    the overall loss, so the bins' bars add up to the overall one's missed
+    and box parts.
+
+    Args:
+        metrics (dict): Output of ``evaluate_videos``.
+        out_file (str): PNG path.
+
+    Returns:
+        str: ``out_file``.
+
+    Raises:
+        ValueError: if the metrics have no overlap loss (older JSON files).
+    """
+    if 'lost_absent' not in metrics:
+        raise ValueError('metrics have no overlap loss to plot (lost_absent '
+                         'and the rest come from evaluate_videos)')
+    fields = [f for f in BREAKDOWN_LABELS if metrics.get(f)]
+    fig, axes = plt.subplots(
+        1, len(fields), figsize=(6 * len(fields), 4.5), squeeze=False)
+    for ax, field in zip(axes[0], fields):
+        rows = {'all': metrics}
+        rows.update((name, m) for name, m in metrics[field].items()
+                    if m.get('num_frames'))
+        bottom = [0.0] * len(rows)
+        for part in OVERLAP_LOSS_PARTS:
+            values = [m.get(part) or 0.0 for m in rows.values()]
+            label, colour = _LOSS_STYLE[part]
+            ax.bar(range(len(rows)), values, 0.6, bottom=bottom,
+                   label=label, color=colour)
+            bottom = [b + v for b, v in zip(bottom, values)]
+        for i, total in enumerate(bottom):
+            ax.text(i, total + 1, f'{total:.1f}', ha='center', fontsize=8)
+        ax.set_xticks(range(len(rows)))
+        ax.set_xticklabels(
+            [f"{n}\n({m['num_frames']} fr)" for n, m in rows.items()])
+        ax.set(
+            ylabel='mean IoU points lost (of 100, over all frames)',
+            ylim=(0, min(100.0, max(bottom) * 1.15 + 1)),
+            xlabel=BREAKDOWN_LABELS[field][1])
+        ax.grid(True, axis='y', alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle('Where the mean overlap is lost (mean IoU '
+                 f"{metrics.get('mean_overlap') or 0.0:.1f}, "
+                 f"{metrics.get('convention', '?')} convention)")
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=100)
+    plt.close(fig)
+    return out_file
+
+
 def plot_all(metrics: Dict, out_dir: str) -> List[str]:
-    """Write ``success.png``, ``precision.png``, ``size_bins.png`` and,
-    with ``by_visibility``, ``visibility_bins.png``.
+    """Write ``success.png``, ``precision.png``, ``size_bins.png``, with
+    ``by_visibility`` ``visibility_bins.png``, and ``overlap_lost.png``.
 
     Args:
         metrics (dict): Output of ``evaluate_videos``.
@@ -169,4 +231,6 @@ def plot_all(metrics: Dict, out_dir: str) -> List[str]:
     ] + ([
         plot_visibility_bins(metrics,
                              osp.join(out_dir, 'visibility_bins.png'))
-    ] if metrics.get('by_visibility') else [])
+    ] if metrics.get('by_visibility') else []) + ([
+        plot_overlap_loss(metrics, osp.join(out_dir, 'overlap_lost.png'))
+    ] if 'lost_absent' in metrics else [])

@@ -94,7 +94,7 @@ def test_cli_writes_table_json_and_plots(cli, tmp_path, capsys, fmt,
     # GOT-10k's cover.label adds the per-visibility table and chart.
     assert ('visible (%)' in text) == (fmt == 'got10k')
     assert sorted(p.name for p in plots.iterdir()) == [
-        'precision.png', 'size_bins.png', 'success.png'
+        'overlap_lost.png', 'precision.png', 'size_bins.png', 'success.png'
     ] + (['visibility_bins.png'] if fmt == 'got10k' else [])
 
 
