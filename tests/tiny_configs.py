@@ -55,10 +55,9 @@ def save_checkpoint(model: torch.nn.Module, path: str) -> str:
 def save_tiny_tracker(folder: str,
                       name: str = 'tiny',
                       base: str = CONFIG,
-                      model_extra: Optional[dict] = None,
-                      seed: int = 0) -> Dict[str, str]:
+                      model_extra: Optional[dict] = None) -> Dict[str, str]:
     """Write a tiny tracker's config (:func:`tiny_config_text`) and the
-    random weights it builds with torch seed ``seed`` to
+    random weights it builds with torch seed 0 to
     ``folder/name.py`` and ``folder/name.pth``.
 
     Returns:
@@ -68,7 +67,7 @@ def save_tiny_tracker(folder: str,
     config = osp.join(str(folder), f'{name}.py')
     with open(config, 'w') as f:
         f.write(tiny_config_text(base, model_extra))
-    torch.manual_seed(seed)
+    torch.manual_seed(0)
     model, _ = init_tracker(config, None, 'cpu')
     checkpoint = save_checkpoint(model, osp.join(str(folder), f'{name}.pth'))
     return dict(config=config, checkpoint=checkpoint)

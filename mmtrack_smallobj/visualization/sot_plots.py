@@ -30,6 +30,30 @@ _LOSS_STYLE = dict(
     lost_box_error=('box error on hits', 'tab:orange'))
 
 
+def _non_empty_bins(metrics: Dict, field: str) -> Dict[str, Dict]:
+    """The bins of ``metrics[field]`` that hold frames, in order."""
+    return {
+        name: m
+        for name, m in (metrics.get(field) or {}).items()
+        if m.get('num_frames')
+    }
+
+
+def _label_bins(ax, bins: Dict[str, Dict]) -> None:
+    """One x tick per bin: its name and its number of frames."""
+    ax.set_xticks(range(len(bins)))
+    ax.set_xticklabels([f"{n}\n({m['num_frames']} fr)"
+                        for n, m in bins.items()])
+
+
+def _save(fig, out_file: str) -> str:
+    """Lay out, write and close ``fig``; returns ``out_file``."""
+    fig.tight_layout()
+    fig.savefig(out_file, dpi=100)
+    plt.close(fig)
+    return out_file
+
+
 def _plot_curve(metrics: Dict, key: str, score_key: str, out_file: str,
                 xlabel: str, title: str) -> str:
     """One curve plot with the overall and per-bin curves."""
@@ -58,10 +82,7 @@ def _plot_curve(metrics: Dict, key: str, score_key: str, out_file: str,
         title=f"{title} ({metrics.get('convention', '?')} convention)")
     ax.grid(True, alpha=0.3)
     ax.legend(loc='best', fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
-    return out_file
+    return _save(fig, out_file)
 
 
 def plot_success_curve(metrics: Dict, out_file: str) -> str:
@@ -97,11 +118,7 @@ def _plot_bins(metrics: Dict, field: str, out_file: str,
                keys: Sequence[str], title: str) -> str:
     """Grouped bar chart of ``keys`` per bin of ``metrics[field]``, empty
     bins left out."""
-    bins = {
-        name: m
-        for name, m in (metrics.get(field) or {}).items()
-        if m.get('num_frames')
-    }
+    bins = _non_empty_bins(metrics, field)
     if not bins:
         raise ValueError(f"metrics have no non-empty {field[len('by_'):]} "
                          'bin to plot')
@@ -112,9 +129,7 @@ def _plot_bins(metrics: Dict, field: str, out_file: str,
         values = [bins[n].get(key) or 0.0 for n in names]
         xs = [i + (j - (len(keys) - 1) / 2) * width for i in range(len(names))]
         ax.bar(xs, values, width, label=key)
-    ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(
-        [f"{n}\n({bins[n]['num_frames']} fr)" for n in names])
+    _label_bins(ax, bins)
     ax.set(
         ylabel='%',
         ylim=(0, 100),
@@ -122,10 +137,7 @@ def _plot_bins(metrics: Dict, field: str, out_file: str,
         title=f"{title} ({metrics.get('convention', '?')} convention)")
     ax.grid(True, axis='y', alpha=0.3)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
-    return out_file
+    return _save(fig, out_file)
 
 
 def plot_size_bins(metrics: Dict,
@@ -160,10 +172,10 @@ def plot_visibility_bins(metrics: Dict,
 def plot_overlap_loss(metrics: Dict, out_file: str) -> str:
     """Stacked bars of where the mean overlap is lost (absent frames, missed
     targets, box error on point hits; ``overlap_loss.py``): one bar for all
-    frames and one per non-empty size bin, and a second panel per
-    visibility bin when the metrics have them. A bin's bar is its share of
-    the overall loss, so the bins' bars add up to the overall one's missed
-    and box parts.
+    frames and one per non-empty size bin, and a second panel with a bar
+    per visibility bin when the metrics have them. A bin's bar is its share
+    of the overall loss, so the bins' bars add up to the overall one's
+    missed and box parts.
 
     Args:
         metrics (dict): Output of ``evaluate_videos``.
@@ -173,18 +185,20 @@ def plot_overlap_loss(metrics: Dict, out_file: str) -> str:
         str: ``out_file``.
 
     Raises:
-        ValueError: if the metrics have no overlap loss (older JSON files).
+        ValueError: if the metrics have no overlap loss (older JSON files)
+            or no breakdown.
     """
     if 'lost_absent' not in metrics:
         raise ValueError('metrics have no overlap loss to plot (lost_absent '
                          'and the rest come from evaluate_videos)')
     fields = [f for f in BREAKDOWN_LABELS if metrics.get(f)]
+    if not fields:
+        raise ValueError('metrics have no size or visibility bins to plot '
+                         'the overlap loss over')
     fig, axes = plt.subplots(
         1, len(fields), figsize=(6 * len(fields), 4.5), squeeze=False)
     for ax, field in zip(axes[0], fields):
-        rows = {'all': metrics}
-        rows.update((name, m) for name, m in metrics[field].items()
-                    if m.get('num_frames'))
+        rows = {'all': metrics, **_non_empty_bins(metrics, field)}
         bottom = [0.0] * len(rows)
         for part in OVERLAP_LOSS_PARTS:
             values = [m.get(part) or 0.0 for m in rows.values()]
@@ -194,9 +208,7 @@ def plot_overlap_loss(metrics: Dict, out_file: str) -> str:
             bottom = [b + v for b, v in zip(bottom, values)]
         for i, total in enumerate(bottom):
             ax.text(i, total + 1, f'{total:.1f}', ha='center', fontsize=8)
-        ax.set_xticks(range(len(rows)))
-        ax.set_xticklabels(
-            [f"{n}\n({m['num_frames']} fr)" for n, m in rows.items()])
+        _label_bins(ax, rows)
         ax.set(
             ylabel='mean IoU points lost (of 100, over all frames)',
             ylim=(0, min(100.0, max(bottom) * 1.15 + 1)),
@@ -206,15 +218,13 @@ def plot_overlap_loss(metrics: Dict, out_file: str) -> str:
     fig.suptitle('Where the mean overlap is lost (mean IoU '
                  f"{metrics.get('mean_overlap') or 0.0:.1f}, "
                  f"{metrics.get('convention', '?')} convention)")
-    fig.tight_layout()
-    fig.savefig(out_file, dpi=100)
-    plt.close(fig)
-    return out_file
+    return _save(fig, out_file)
 
 
 def plot_all(metrics: Dict, out_dir: str) -> List[str]:
     """Write ``success.png``, ``precision.png``, ``size_bins.png``, with
-    ``by_visibility`` ``visibility_bins.png``, and ``overlap_lost.png``.
+    ``by_visibility`` ``visibility_bins.png``, and with the overlap loss
+    (:func:`plot_overlap_loss`) ``overlap_lost.png``.
 
     Args:
         metrics (dict): Output of ``evaluate_videos``.

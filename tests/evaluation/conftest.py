@@ -41,3 +41,26 @@ def random_videos() -> Callable[..., List[Tuple[np.ndarray, ...]]]:
         ]
 
     return make
+
+
+@pytest.fixture
+def covered_videos() -> Callable[..., list]:
+    """Factory: ``covered_videos(seed, num_videos, num_frames)`` returns
+    random ``VideoData`` (boxes x1, y1, x2, y2, no edge cases) with GOT-10k
+    cover levels: 0 where the target is not visible, else 1 to 8."""
+    from mmtrack_smallobj.evaluation.functional import (VideoData,
+                                                        xywh_to_xyxy)
+
+    def make(seed: int = 0, num_videos: int = 4,
+             num_frames: int = 30) -> list:
+        rng = np.random.default_rng(seed)
+        videos = []
+        for i in range(num_videos):
+            gt, pred, visible = _random_xywh(rng, num_frames, False)
+            cover = np.where(visible, rng.integers(1, 9, num_frames), 0)
+            videos.append(
+                VideoData(f'v{i}', xywh_to_xyxy(gt), xywh_to_xyxy(pred),
+                          visible, cover=cover))
+        return videos
+
+    return make

@@ -39,16 +39,9 @@ def test_size_bin_chart_needs_a_non_empty_bin(tmp_path):
 
 
 def test_plot_all_adds_the_visibility_chart_with_cover_levels(
-        random_videos, tmp_path):
-    rng = np.random.default_rng(0)
-    videos = []
-    for i, (g, p, _) in enumerate(
-            random_videos(seed=9, num_frames=30, edge_cases=False)):
-        cover = rng.integers(1, 9, len(g))
-        videos.append(
-            VideoData(f'v{i}', xywh_to_xyxy(g), xywh_to_xyxy(p), cover > 0,
-                      cover=cover))
-    files = plot_all(evaluate_videos(videos, 'lasot'), str(tmp_path))
+        covered_videos, tmp_path):
+    metrics = evaluate_videos(covered_videos(seed=9), 'lasot')
+    files = plot_all(metrics, str(tmp_path))
     assert [f.rsplit('/', 1)[1] for f in files] == [
         'success.png', 'precision.png', 'size_bins.png',
         'visibility_bins.png', 'overlap_lost.png'
@@ -58,7 +51,7 @@ def test_plot_all_adds_the_visibility_chart_with_cover_levels(
     from PIL import Image
     with Image.open(files[-1]) as both, Image.open(
             plot_overlap_loss(
-                dict(evaluate_videos(videos, 'lasot'), by_visibility=None),
+                dict(metrics, by_visibility=None),
                 str(tmp_path / 'one.png'))) as one:
         assert both.size[0] > 1.5 * one.size[0]
 
@@ -68,6 +61,8 @@ def test_visibility_chart_needs_a_non_empty_bin(tmp_path):
         plot_visibility_bins({}, str(tmp_path / 'x.png'))
 
 
-def test_overlap_loss_chart_needs_the_overlap_loss(tmp_path):
+def test_overlap_loss_chart_needs_the_overlap_loss_and_bins(tmp_path):
     with pytest.raises(ValueError, match='no overlap loss'):
         plot_overlap_loss({'by_size': {}}, str(tmp_path / 'x.png'))
+    with pytest.raises(ValueError, match='no size or visibility bins'):
+        plot_overlap_loss({'lost_absent': 0.0}, str(tmp_path / 'x.png'))

@@ -3,17 +3,12 @@
 # targets that the small-target zoom searches at up to twice the scale
 # (session 20).
 _base_ = ['../global-search_hrsn2-fpn_1xb8-8e_synthetic-lasot.py']
-frame_resize = dict(
-    type='RandomResize',
-    scale=(320, 240),
-    ratio_range=(0.75, 2.0),
-    keep_ratio=True)
+frame_resize = dict(_base_.frame_resize, ratio_range=(0.75, 2.0))
 pair_frames = dict(
-    type='TransformBroadcaster',
-    share_random_params=True,
+    _base_.pair_frames,
     transforms=[
-        {{_base_.load_frame}}, {{_base_.load_annotations}}, frame_resize,
-        {{_base_.frame_flip}}
+        _base_.load_frame, _base_.load_annotations, frame_resize,
+        _base_.frame_flip
     ])
 train_pipeline = [
     {{_base_.pair_sampling}},

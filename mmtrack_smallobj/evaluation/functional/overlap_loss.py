@@ -10,14 +10,16 @@ frame by frame, into three parts that call for different work:
 * ``lost_missed``: frames that show the target but whose predicted centre lies
   outside its box (no point hit): the tracker followed something else, which
   candidate ranking, re-detection or the score maps must mend.
-* ``lost_box_error``: point hits whose box is the wrong size or shape; box
-  regression (or smoothing) is what can win it back.
+* ``lost_box_error``: point hits on frames that show the target, whose box
+  is the wrong size or shape; box regression (or smoothing) is what can win
+  it back.
 
 On small objects the third part is large even when the centre is right: a
 one-pixel shift costs a 6 px box more than a quarter of its IoU. Every part
 is in points of 100 over all the frames evaluated, so the rows of a
-breakdown by size add up to the overall row's ``lost_missed`` and
-``lost_box_error``. The frames are pooled over videos, as point accuracy
+breakdown (by size, by visibility) add up to the overall row's parts, save
+the frames no bin holds (those without a ground-truth box, or the lasot
+convention's absent ones). The frames are pooled over videos, as point accuracy
 pools them; the success AUC averages per video, so the two differ where
 videos (or a bin's share of them) differ in length.
 """
@@ -47,8 +49,9 @@ def overlap_loss(frames: Sequence[FrameScores],
         dict: ``mean_overlap`` (over the masked frames, in percent; None
         over none), the three ``OVERLAP_LOSS_PARTS`` (points of 100 over
         all frames; with no masks they sum to ``100 - mean_overlap``),
-        ``hit_overlap`` (mean overlap of the masked point hits, in percent;
-        None without one) and ``num_hits``.
+        ``hit_overlap`` (mean overlap of the masked point hits on frames
+        that show the target, in percent; None without one) and
+        ``num_hits``, their number.
 
     Raises:
         ValueError: if there is no frame at all.
@@ -56,26 +59,26 @@ def overlap_loss(frames: Sequence[FrameScores],
     total = sum(len(f.iou) for f in frames)
     if total == 0:
         raise ValueError('overlap_loss needs at least one frame')
-    parts = dict.fromkeys(OVERLAP_LOSS_PARTS, 0.0)
-    overlap_sum = hit_overlap_sum = 0.0
-    num_frames = num_hits = 0
-    for i, f in enumerate(frames):
-        mask = np.ones(len(f.iou), bool) if masks is None else masks[i]
-        # A failure is encoded as IoU -1 (see FrameScores): it scores 0.
-        overlap = np.clip(np.asarray(f.iou, np.float64), 0.0, 1.0)[mask]
-        present, hit = f.present[mask], f.point_hit[mask]
-        on_target = present & hit
-        parts['lost_absent'] += float(np.sum(1.0 - overlap[~present]))
-        parts['lost_missed'] += float(np.sum(1.0 - overlap[present & ~hit]))
-        parts['lost_box_error'] += float(np.sum(1.0 - overlap[on_target]))
-        overlap_sum += float(overlap.sum())
-        hit_overlap_sum += float(overlap[on_target].sum())
-        num_frames += len(overlap)
-        num_hits += int(on_target.sum())
-    out = {part: 100.0 * value / total for part, value in parts.items()}
-    out['mean_overlap'] = (100.0 * overlap_sum /
+    if masks is None:
+        masks = [np.ones(len(f.iou), bool) for f in frames]
+    iou, present, hit = (np.concatenate(
+        [getattr(f, name)[mask] for f, mask in zip(frames, masks)])
+                         for name in ('iou', 'present', 'point_hit'))
+    # Each frame's part: 0 absent, 1 shown but missed, 2 shown and hit. A
+    # failure is encoded as IoU -1 (see FrameScores): it scores 0.
+    part = present.astype(np.int64) + (present & hit)
+    lost = np.bincount(
+        part, weights=1.0 - np.clip(iou.astype(np.float64), 0.0, 1.0),
+        minlength=3)
+    count = np.bincount(part, minlength=3)
+    out = {
+        name: 100.0 * value / total
+        for name, value in zip(OVERLAP_LOSS_PARTS, lost)
+    }
+    num_frames, num_hits = len(part), int(count[2])
+    out['mean_overlap'] = (100.0 * (num_frames - lost.sum()) /
                            num_frames if num_frames else None)
-    out['hit_overlap'] = (100.0 * hit_overlap_sum /
+    out['hit_overlap'] = (100.0 * (num_hits - lost[2]) /
                           num_hits if num_hits else None)
     out['num_hits'] = num_hits
     return out

@@ -97,15 +97,10 @@ def format_metrics_table(metrics: Dict) -> str:
             ] + [_cell(metrics.get(k)) for k in lt_keys]], lt_keys))
     parts += _breakdown_tables(metrics, keys, count)
     if 'lost_absent' in metrics:
-        # Where the mean overlap is lost (overlap_loss.py): a breakdown's
-        # bins add up to the overall row, absent frames aside (they have no
-        # size and show nothing).
-        lost_count = {'num_hits'}
-        overall = ['all'] + [
-            _cell(metrics.get(k), k in lost_count) for k in _OVERLAP_KEYS
-        ]
-        parts += _breakdown_tables(metrics, _OVERLAP_KEYS, lost_count,
-                                   'overlap lost, ', overall)
+        # Where the mean overlap is lost (overlap_loss.py), after the row of
+        # all frames: a breakdown's bins add up to it.
+        parts += _breakdown_tables(metrics, _OVERLAP_KEYS, {'num_hits'},
+                                   'overlap lost, ', with_overall=True)
     return '\n\n'.join(parts)
 
 
@@ -113,16 +108,18 @@ def _breakdown_tables(metrics: Dict,
                       keys: Sequence[str],
                       count: Set[str],
                       title: str = '',
-                      first_row: Optional[List[str]] = None) -> List[str]:
+                      with_overall: bool = False) -> List[str]:
     """One table per breakdown present (size, visibility), rows per bin,
-    after ``first_row`` if given; ``title`` prefixes the first column."""
+    after a row of all frames ``with_overall``; ``title`` prefixes the
+    first column."""
     tables = []
     for field, (first, _) in BREAKDOWN_LABELS.items():
-        bins = metrics.get(field) or {}
+        bins = dict(metrics.get(field) or {})
         if bins:
-            rows = [] if first_row is None else [first_row]
-            rows += [[label] + [_cell(m.get(k), k in count) for k in keys]
-                     for label, m in bins.items()]
+            if with_overall:
+                bins = {'all': metrics, **bins}
+            rows = [[label] + [_cell(m.get(k), k in count) for k in keys]
+                    for label, m in bins.items()]
             tables.append(_table(title + first, rows, keys))
     return tables
 

@@ -8,8 +8,7 @@ from mmtrack_smallobj.evaluation.functional import (OVERLAP_LOSS_PARTS,
                                                     evaluate_videos,
                                                     format_metrics_table,
                                                     overlap_loss,
-                                                    score_video,
-                                                    xywh_to_xyxy)
+                                                    score_video)
 
 GT = [0.0, 0.0, 10.0, 10.0]
 
@@ -52,17 +51,8 @@ def test_masked_parts_are_shares_of_all_frames():
         overlap_loss([])
 
 
-def test_bins_add_up_to_the_overall_row(random_videos):
-    rng = np.random.default_rng(5)
-    videos = []
-    for i, (gt, pred, visible) in enumerate(
-            random_videos(seed=3, num_videos=3, num_frames=30,
-                          edge_cases=False)):
-        # GOT-10k cover levels: 0 where absent, else 1 (hidden) to 8.
-        cover = np.where(visible, rng.integers(1, 9, len(gt)), 0)
-        videos.append(
-            VideoData(f'v{i}', xywh_to_xyxy(gt), xywh_to_xyxy(pred),
-                      visible, cover=cover))
+def test_bins_add_up_to_the_overall_row(covered_videos):
+    videos = covered_videos(seed=3, num_videos=3)
     out = evaluate_videos(videos, 'lasot')
     lost = sum(out[part] for part in OVERLAP_LOSS_PARTS)
     assert lost == pytest.approx(100 - out['mean_overlap'])
